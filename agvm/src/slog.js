@@ -1,0 +1,70 @@
+// slog: the kernel's structured activity log, shipped to agd in batched
+// `slog.Write` notifications (and, if SLOGFILE is set, appended to that file
+// as JSON lines). Entries never affect consensus; their wall-clock fields
+// exist only for humans and tooling.
+
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+export const SLOG_BATCH_SIZE = 256;
+
+/**
+ * @param {object} opts
+ * @param {(entries: object[]) => void} opts.send ships one batch (slog.Write)
+ * @param {string} [opts.file] SLOGFILE path, appended to
+ * @param {(msg: string) => void} [opts.log]
+ * @param {() => number} [opts.now] wall clock, seconds (float)
+ * @param {() => number} [opts.monotime] monotonic clock, seconds (float)
+ * @param {number} [opts.batchSize]
+ */
+export function makeSlogger({
+  send,
+  file,
+  log = () => {},
+  now = () => Date.now() / 1000,
+  monotime = () => performance.now() / 1000,
+  batchSize = SLOG_BATCH_SIZE,
+}) {
+  let batch = [];
+  let fd = null;
+  if (file) {
+    try {
+      fd = fs.openSync(file, 'a');
+    } catch (e) {
+      // A bad SLOGFILE must not stop a validator: log it and go on.
+      log(`cannot open SLOGFILE ${file}: ${e.message}; file slog disabled`);
+    }
+  }
+
+  function flush() {
+    if (batch.length === 0) return;
+    const entries = batch;
+    batch = [];
+    send(entries);
+  }
+
+  return {
+    /** Record one entry: {type, ...fields, time, monotime}. */
+    write(type, fields = {}) {
+      const entry = { type, ...fields, time: now(), monotime: monotime() };
+      if (fd !== null) {
+        try {
+          fs.writeSync(fd, `${JSON.stringify(entry)}\n`);
+        } catch (e) {
+          log(`SLOGFILE write failed: ${e.message}; file slog disabled`);
+          fd = null;
+        }
+      }
+      batch.push(entry);
+      if (batch.length >= batchSize) flush();
+    },
+    flush,
+    close() {
+      flush();
+      if (fd !== null) {
+        fs.closeSync(fd);
+        fd = null;
+      }
+    },
+  };
+}
