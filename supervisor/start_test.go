@@ -1,0 +1,238 @@
+package supervisor
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func pipeInode(t *testing.T, f *os.File) uint64 {
+	t.Helper()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Sys().(*syscall.Stat_t).Ino
+}
+
+// TestTransport checks the kernel's side of the transport as the protocol
+// pins it, then echo over the pipes, then both directions of "EOF means the
+// other side is gone".
+func TestTransport(t *testing.T) {
+	stateDir := filepath.Join(t.TempDir(), "data", "agvm")
+	k, err := Start(Config{Argv: []string{"/bin/sh", script(t, "probe.sh")}, StateDir: stateDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { k.Stop(0); k.FromKernel().Close() })
+
+	fromKernel := newLineReader(k.FromKernel())
+	got := map[string]string{}
+	for {
+		line := fromKernel.next(t)
+		if line == "ready" {
+			break
+		}
+		key, value, _ := strings.Cut(line, "=")
+		got[key] = value
+	}
+	realState, err := filepath.EvalSymlinks(stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"fd3":            "closed",
+		"fd4":            fmt.Sprintf("pipe:[%d]", pipeInode(t, k.ToKernel())),
+		"fd5":            fmt.Sprintf("pipe:[%d]", pipeInode(t, k.FromKernel())),
+		"stdin":          "/dev/null",
+		"cwd":            realState,
+		"AGVM_FROM_AGD":  "4",
+		"AGVM_TO_AGD":    "5",
+		"AGVM_STATE_DIR": stateDir,
+	}
+	for key, w := range want {
+		if got[key] != w {
+			t.Errorf("kernel sees %s=%q, want %q", key, got[key], w)
+		}
+	}
+	// The low two bits of the open flags are the access mode.
+	if !strings.HasSuffix(got["fd4flags"], "0") {
+		t.Errorf("fd 4 flags %q: want read-only", got["fd4flags"])
+	}
+	if !strings.HasSuffix(got["fd5flags"], "1") {
+		t.Errorf("fd 5 flags %q: want write-only", got["fd5flags"])
+	}
+	fi, err := os.Stat(stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := fi.Mode().Perm(); perm != 0o700 {
+		t.Errorf("state dir mode %v, want 0700", perm)
+	}
+
+	for _, msg := range []string{"hello", "second line"} {
+		if _, err := k.ToKernel().Write([]byte(msg + "\n")); err != nil {
+			t.Fatal(err)
+		}
+		if line := fromKernel.next(t); line != "echo:"+msg {
+			t.Fatalf("kernel echoed %q, want %q", line, "echo:"+msg)
+		}
+	}
+
+	// Closing agd's end is how the kernel learns agd is gone; the probe
+	// exits on it. Its exit must then show up as EOF on fd 5, which only
+	// happens if agd closed its copy of the kernel's write end.
+	k.ToKernel().Close()
+	waitDone(t, k)
+	if st := k.ExitStatus(); !st.Exited() || st.Code() != 0 {
+		t.Errorf("probe ended %v, want exit code 0", st)
+	}
+	k.FromKernel().SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := k.FromKernel().Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Errorf("after the kernel died, FromKernel read %d bytes, err %v; want EOF", n, err)
+	}
+}
+
+// TestWriteAfterDeathFails checks that agd closed its copy of the kernel's
+// read end: otherwise writes to a dead kernel would silently fill the pipe.
+func TestWriteAfterDeathFails(t *testing.T) {
+	k := startKernel(t, nil, "/bin/sh", "-c", "exit 0")
+	waitDone(t, k)
+	_, err := k.ToKernel().Write([]byte("anyone?\n"))
+	if !errors.Is(err, syscall.EPIPE) {
+		t.Errorf("writing to a dead kernel: %v, want EPIPE", err)
+	}
+}
+
+// TestRelogAndTail checks that stdout and stderr are logged line by line
+// under the agvm tag and that the exit report carries the last 20 stderr
+// lines.
+func TestRelogAndTail(t *testing.T) {
+	var logger recLogger
+	k := startKernel(t, &logger, "/bin/sh", script(t, "chatter.sh"))
+	waitDone(t, k)
+
+	if got, want := logger.lines("stdout"), []string{"out 1", "out 2", "out 3"}; !slices.Equal(got, want) {
+		t.Errorf("stdout logged as %q, want %q", got, want)
+	}
+	var allErr, lastErr []string
+	for i := 1; i <= 30; i++ {
+		allErr = append(allErr, fmt.Sprintf("err %d", i))
+	}
+	lastErr = allErr[10:]
+	if got := logger.lines("stderr"); !slices.Equal(got, allErr) {
+		t.Errorf("stderr logged as %q, want %q", got, allErr)
+	}
+	if got := k.StderrTail(); !slices.Equal(got, lastErr) {
+		t.Errorf("StderrTail() = %q, want %q", got, lastErr)
+	}
+
+	st := k.ExitStatus()
+	if !st.Exited() || st.Code() != 3 || st.String() != "exited with code 3" {
+		t.Errorf("ExitStatus() = %v (exited %v, code %d), want exited with code 3", st, st.Exited(), st.Code())
+	}
+	var exitErr *ExitError
+	if !errors.As(k.Err(), &exitErr) {
+		t.Fatalf("Err() = %v, want an *ExitError", k.Err())
+	}
+	msg := exitErr.Error()
+	for _, want := range []string{
+		script(t, "chatter.sh"),
+		fmt.Sprintf("pid %d", k.Pid()),
+		"exited with code 3",
+		"last 20 lines",
+		"\n\terr 11\n",
+		"\n\terr 30",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("exit report lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "\terr 10\n") {
+		t.Errorf("exit report has more than the last 20 lines:\n%s", msg)
+	}
+}
+
+func TestTailRing(t *testing.T) {
+	r := newTailRing(3)
+	if got := r.lines(); len(got) != 0 {
+		t.Errorf("empty ring has %q", got)
+	}
+	for i := 1; i <= 7; i++ {
+		r.add(fmt.Sprint(i))
+		want := []string{}
+		for j := max(1, i-2); j <= i; j++ {
+			want = append(want, fmt.Sprint(j))
+		}
+		if got := r.lines(); !slices.Equal(got, want) {
+			t.Fatalf("after adding 1..%d: %q, want %q", i, got, want)
+		}
+	}
+}
+
+// TestReaped checks that no zombie is left once Done is closed.
+func TestReaped(t *testing.T) {
+	k := startKernel(t, nil, "/bin/sh", "-c", "exit 0")
+	if k.startTime == 0 {
+		t.Fatal("start time was not recorded")
+	}
+	waitDone(t, k)
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", k.Pid()))
+	if err == nil {
+		if st, _ := parseStartTime(data); st == k.startTime {
+			t.Fatalf("kernel pid %d still in /proc after Done (state %s)", k.Pid(), procState(data))
+		}
+	}
+	if err := k.Signal(syscall.SIGTERM); !errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("Signal after reaping: %v, want os.ErrProcessDone", err)
+	}
+}
+
+// TestKilledBySignal: a kernel killed from outside reports the signal.
+func TestKilledBySignal(t *testing.T) {
+	k := startKernel(t, nil, "/bin/sh", "-c", "echo 'about to sleep' >&2; exec sleep 60")
+	execute, _ := k.Actor()
+	if err := syscall.Kill(k.Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, k)
+	st := k.ExitStatus()
+	if !st.Signaled() || st.Signal() != syscall.SIGKILL || st.Code() != -1 {
+		t.Errorf("ExitStatus() = %v, want killed by SIGKILL", st)
+	}
+	err := execute()
+	if err == nil || !strings.Contains(err.Error(), "killed by signal SIGKILL") {
+		t.Errorf("actor returned %v, want the kernel's death", err)
+	}
+}
+
+// TestForkingThreadMayExit starts the kernel from a goroutine whose thread
+// then exits. If Start forked on the caller's thread, Pdeathsig would kill
+// the kernel right then (golang/go#27505).
+func TestForkingThreadMayExit(t *testing.T) {
+	started := make(chan *Kernel)
+	go func() {
+		runtime.LockOSThread()
+		// Returning while locked makes the runtime terminate this thread.
+		started <- startKernel(t, nil, "/bin/sh", "-c", "exec sleep 60")
+	}()
+	k := <-started
+	if eventually(500*time.Millisecond, func() bool {
+		select {
+		case <-k.Done():
+			return true
+		default:
+			return false
+		}
+	}) {
+		t.Fatalf("kernel died when the caller's thread exited: %v", k.ExitStatus())
+	}
+}
