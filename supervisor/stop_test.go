@@ -1,0 +1,109 @@
+package supervisor
+
+import (
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestStopEscalates: a kernel that ignores SIGTERM is SIGKILLed after the
+// grace period, and so is the worker it spawned.
+func TestStopEscalates(t *testing.T) {
+	k := startKernel(t, nil, "/bin/sh", script(t, "stubborn.sh"))
+	workerPid, err := strconv.Atoi(newLineReader(k.FromKernel()).next(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	workerStart, err := procStartTime(workerPid)
+	if err != nil {
+		t.Fatalf("worker %d: %v", workerPid, err)
+	}
+	t.Cleanup(func() {
+		if checkProcess(workerPid, workerStart) == nil {
+			syscall.Kill(workerPid, syscall.SIGKILL)
+		}
+	})
+
+	const grace = 300 * time.Millisecond
+	began := time.Now()
+	st := k.Stop(grace)
+	if took := time.Since(began); took < grace {
+		t.Errorf("Stop returned after %v, before the %v grace period", took, grace)
+	}
+	if !st.Signaled() || st.Signal() != syscall.SIGKILL {
+		t.Errorf("Stop = %v, want killed by SIGKILL", st)
+	}
+	if st != k.ExitStatus() {
+		t.Errorf("Stop = %v but ExitStatus() = %v", st, k.ExitStatus())
+	}
+	if !eventually(2*time.Second, func() bool { return procGone(workerPid, workerStart) }) {
+		t.Errorf("worker %d survived Stop", workerPid)
+	}
+}
+
+// TestStopGraceful: a kernel that exits on SIGTERM is not killed.
+func TestStopGraceful(t *testing.T) {
+	k := startKernel(t, nil, "/bin/sh", script(t, "polite.sh"))
+	if line := newLineReader(k.FromKernel()).next(t); line != "ready" {
+		t.Fatalf("polite.sh said %q", line)
+	}
+	began := time.Now()
+	st := k.Stop(10 * time.Second)
+	if !st.Exited() || st.Code() != 0 {
+		t.Errorf("Stop = %v, want exit code 0", st)
+	}
+	if took := time.Since(began); took > 5*time.Second {
+		t.Errorf("Stop took %v for a kernel that exits on SIGTERM", took)
+	}
+	if again := k.Stop(time.Hour); again != st {
+		t.Errorf("second Stop = %v, want %v", again, st)
+	}
+}
+
+// TestWorkersDieWithKernel: when the kernel exits by itself, whatever it
+// left running in its process group is killed, not orphaned.
+func TestWorkersDieWithKernel(t *testing.T) {
+	k := startKernel(t, nil, "/bin/sh", "-c", `sleep 60 & echo "$!" >&5; read -r _ <&4; exit 0`)
+	workerPid, err := strconv.Atoi(newLineReader(k.FromKernel()).next(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	workerStart, err := procStartTime(workerPid)
+	if err != nil {
+		t.Fatalf("worker %d: %v", workerPid, err)
+	}
+	t.Cleanup(func() {
+		if checkProcess(workerPid, workerStart) == nil {
+			syscall.Kill(workerPid, syscall.SIGKILL)
+		}
+	})
+	k.ToKernel().Close() // the kernel exits on EOF
+	waitDone(t, k)
+	if st := k.ExitStatus(); st.Code() != 0 {
+		t.Errorf("kernel ended %v, want exit code 0", st)
+	}
+	if !eventually(2*time.Second, func() bool { return procGone(workerPid, workerStart) }) {
+		t.Errorf("worker %d outlived the kernel", workerPid)
+	}
+}
+
+// TestSignalReachesGroup: Signal goes to the whole process group while the
+// kernel runs, not just to the kernel's own PID.
+func TestSignalReachesGroup(t *testing.T) {
+	// The kernel catches SIGUSR1 and says nothing; only its worker reports it.
+	k := startKernel(t, nil, "/bin/sh", "-c", `
+		trap : USR1
+		sh -c 'trap "echo worker-got-usr1 >&5; exit 0" USR1; echo worker-ready >&5; while :; do sleep 0.1; done' &
+		while :; do sleep 1; done`)
+	fromKernel := newLineReader(k.FromKernel())
+	if line := fromKernel.next(t); line != "worker-ready" {
+		t.Fatalf("kernel said %q", line)
+	}
+	if err := k.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	if line := fromKernel.next(t); line != "worker-got-usr1" {
+		t.Fatalf("kernel said %q, want the worker to report SIGUSR1", line)
+	}
+}
