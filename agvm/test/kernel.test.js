@@ -1,0 +1,425 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeKernel } from '../src/kernel.js';
+import { openStore, storePath, KEEP_BLOCK_RECORDS } from '../src/store.js';
+import { makeCrankHasher, nextActivityHash } from '../src/hash.js';
+import { parseFaults, makeFaults } from '../src/faults.js';
+import { RawLine } from '../src/jsonrpc.js';
+
+const CHAIN = 'agoriclocal';
+
+function tempDir(t) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agvm-kernel-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A kernel on a store in `dir`, with a fake agd that records calls. */
+function boot(dir, { faults, runBlock, agd = () => true } = {}) {
+  const store = openStore(storePath(dir));
+  const calls = [];
+  const slogs = [];
+  const kernel = makeKernel({
+    store,
+    callAgd: async (method, params) => {
+      calls.push({ method, params });
+      return agd(method, params);
+    },
+    slog: { write: (type, fields) => slogs.push({ type, ...fields }) },
+    faults,
+    runBlock,
+  });
+  return { store, kernel, calls, slogs, close: () => store.close() };
+}
+
+function init(kernel, cosmosHeight = 0, isBootstrap = cosmosHeight === 0) {
+  return kernel.handle('swingset.Init', { protocolVersion: 1, chainID: CHAIN, cosmosHeight, isBootstrap });
+}
+
+/** One whole block; returns EndBlock's activityHash. */
+async function block(kernel, height, { updates = [], actions = [], commit = true } = {}) {
+  const blockTime = 1700000000 + height * 5;
+  kernel.handle('swingset.BeginBlock', { blockHeight: height, blockTime, chainID: CHAIN });
+  if (updates.length) kernel.handle('vbank.BalanceUpdate', { nonce: height, updates });
+  const { activityHash } = await kernel.handle('swingset.EndBlock', { blockHeight: height, blockTime, actions });
+  if (commit) {
+    assert.deepEqual(kernel.handle('swingset.Commit', { blockHeight: height }), { kernelHeight: height });
+  }
+  return activityHash;
+}
+
+/** A deterministic varied input for height h. */
+function inputFor(h) {
+  return {
+    updates: h % 2 ? [{ address: `agoric1addr${h}`, denom: 'uist', amount: String(h * 1000) }] : [],
+    actions: Array.from({ length: h % 3 }, (_, i) => ({ type: 'deliver', h, i })),
+  };
+}
+
+function rpcCode(code) {
+  return e => {
+    assert.equal(e.code, code, `${e.message}`);
+    return true;
+  };
+}
+
+// ---------------------------------------------------------------- hashing
+
+test('crankhash and activityhash match hand-computed SHA-256', () => {
+  const h = makeCrankHasher();
+  h.set('k', 'v');
+  h.delete('k');
+  h.set('local.ignored', 'x'); // non-consensus keys are not hashed
+  h.set('host.ignored', 'x');
+  // sha256("add\nk\nv\ndelete\nk\n")
+  assert.equal(h.finish(), 'daa9f3a8a067db079f87b355a32d88538f3931c9977bfb904652f5f10b2e6edc');
+  // finish() resets: an empty crank is sha256("")
+  assert.equal(h.finish(), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+});
+
+test('block activityHashes match hand-computed values', async t => {
+  const { kernel, close } = boot(tempDir(t));
+  t.after(close);
+  assert.deepEqual(init(kernel), { protocolVersion: 1, kernelHeight: 0, activityHash: '' });
+  const h1 = await block(kernel, 1, {
+    updates: [{ address: 'agoric1abc', denom: 'uist', amount: '654321' }],
+    actions: [{ type: 'install', n: 1 }],
+  });
+  // crankhash = sha256('add\nbank.balances.agoric1abc.uist\n654321\n'
+  //   + 'add\nblock.lastHeight\n1\n' + 'add\nactions.1.0\n{"type":"install","n":1}\n')
+  //   = 3bb49536...27b7; activityhash = sha256('activityhash\n\n' + crankhash + '\n')
+  assert.equal(
+    nextActivityHash('', '3bb495360a50361d60c71447e2c2101b3dea9f9791b0956bd91e7067008027b7'),
+    'ad0096bc8574e018f9a024496586d1a49b7cc18adec9c9a35002a24bb5e36661',
+  );
+  assert.equal(h1, 'ad0096bc8574e018f9a024496586d1a49b7cc18adec9c9a35002a24bb5e36661');
+  const h2 = await block(kernel, 2);
+  // crankhash = sha256('add\nblock.lastHeight\n2\n') = 12905617...61e4
+  assert.equal(h2, 'e3034fc7e87a5030f044ad68e4f1889bd1d0950b45132cd8c396fb8f0769e7b1');
+  assert.equal(kernel.kvGet('bank.balances.agoric1abc.uist'), '654321');
+  assert.equal(kernel.kvGet('actions.1.0'), '{"type":"install","n":1}');
+  assert.equal(kernel.kvGet('block.lastHeight'), '2');
+});
+
+// ---------------------------------------------------------------- determinism
+
+test('two fresh kernels fed the same blocks agree at every height', async t => {
+  const a = boot(tempDir(t));
+  const b = boot(tempDir(t));
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  init(a.kernel);
+  init(b.kernel);
+  const seen = new Set();
+  for (let h = 1; h <= 8; h += 1) {
+    const ha = await block(a.kernel, h, inputFor(h));
+    const hb = await block(b.kernel, h, inputFor(h));
+    assert.equal(ha, hb, `height ${h}`);
+    assert.match(ha, /^[0-9a-f]{64}$/);
+    seen.add(ha);
+  }
+  assert.equal(seen.size, 8, 'the hash chains: every height differs');
+  assert.deepEqual(a.store.kvEntries(), b.store.kvEntries());
+});
+
+test('blockTime does not affect the activityHash; inputs do', async t => {
+  const a = boot(tempDir(t));
+  const b = boot(tempDir(t));
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  init(a.kernel);
+  init(b.kernel);
+  a.kernel.handle('swingset.BeginBlock', { blockHeight: 1, blockTime: 1, chainID: CHAIN });
+  b.kernel.handle('swingset.BeginBlock', { blockHeight: 1, blockTime: 999, chainID: CHAIN });
+  const ra = await a.kernel.handle('swingset.EndBlock', { blockHeight: 1, blockTime: 1, actions: [] });
+  const rb = await b.kernel.handle('swingset.EndBlock', { blockHeight: 1, blockTime: 999, actions: [] });
+  assert.equal(ra.activityHash, rb.activityHash);
+  a.kernel.handle('swingset.Commit', { blockHeight: 1 });
+  b.kernel.handle('swingset.Commit', { blockHeight: 1 });
+  const ha = await block(a.kernel, 2, { actions: [1] });
+  const hb = await block(b.kernel, 2, { actions: [2] });
+  assert.notEqual(ha, hb);
+});
+
+// ---------------------------------------------------------------- restart
+
+test('restart continues from committed state; an uncommitted block is lost', async t => {
+  const dir = tempDir(t);
+  const a = boot(dir);
+  init(a.kernel);
+  const hashes = [''];
+  for (let h = 1; h <= 3; h += 1) hashes.push(await block(a.kernel, h, inputFor(h)));
+  const uncommitted = await block(a.kernel, 4, { ...inputFor(4), actions: [{ lost: true }], commit: false });
+  a.close(); // "crash" before Commit(4)
+
+  const b = boot(dir);
+  t.after(b.close);
+  assert.deepEqual(init(b.kernel, 3), { protocolVersion: 1, kernelHeight: 3, activityHash: hashes[3] });
+  assert.equal(b.kernel.kvGet('block.lastHeight'), '3');
+  assert.equal(b.kernel.kvGet('actions.4.0'), undefined, 'block 4 was never committed');
+  // block 4 again, same inputs as before -> same hash as the lost attempt
+  const again = await block(b.kernel, 4, { ...inputFor(4), actions: [{ lost: true }] });
+  assert.equal(again, uncommitted);
+
+  // and the chain matches an undisturbed kernel
+  const c = boot(tempDir(t));
+  t.after(c.close);
+  init(c.kernel);
+  for (let h = 1; h <= 3; h += 1) assert.equal(await block(c.kernel, h, inputFor(h)), hashes[h]);
+  assert.equal(await block(c.kernel, 4, { ...inputFor(4), actions: [{ lost: true }] }), again);
+});
+
+test('Init: bootstrap initialises, chain id mismatch is refused naming both', async t => {
+  const dir = tempDir(t);
+  const a = boot(dir);
+  // not bootstrapping on an empty db: report height 0, write nothing
+  assert.deepEqual(init(a.kernel, 5, false), { protocolVersion: 1, kernelHeight: 0, activityHash: '' });
+  assert.equal(a.store.getState().chainID, undefined);
+  init(a.kernel, 0, true);
+  assert.equal(a.store.getState().chainID, CHAIN);
+  a.close();
+  const b = boot(dir);
+  t.after(b.close);
+  assert.throws(
+    () => b.kernel.handle('swingset.Init', { protocolVersion: 1, chainID: 'otherchain', cosmosHeight: 0, isBootstrap: false }),
+    e => e.code === -32603 && /agoriclocal/.test(e.message) && /otherchain/.test(e.message),
+  );
+  assert.throws(
+    () => b.kernel.handle('swingset.Init', { protocolVersion: 2, chainID: CHAIN, cosmosHeight: 0, isBootstrap: false }),
+    rpcCode(-32602),
+  );
+});
+
+// ---------------------------------------------------------------- replay
+
+test('replay of a block the kernel committed but agd did not', async t => {
+  const dir = tempDir(t);
+  let executions = 0;
+  // Future vat code: state-changing calls to agd via chainSend, reads via queryAgd.
+  const runBlock = async ({ height }, k) => {
+    executions += 1;
+    if (height === 2) {
+      const bal = await k.queryAgd('vbank.GetBalance', { address: 'agoric1a', denom: 'ubld' });
+      const params = { entries: [['published.x', `v${bal}`]] };
+      await k.chainSend('vstorage.Set', params);
+      params.entries[0][1] = 'mutated later'; // the record must not see this
+      await k.chainSend('vbank.Give', { address: 'agoric1a', denom: 'ubld', amount: '5' });
+      await k.chainSend('vstorage.Append', { entries: [['published.log', 'x']] });
+    }
+  };
+  const agd = method => (method === 'vbank.GetBalance' ? '7' : method === 'vbank.Give' ? { nonce: 9, updates: [] } : true);
+  const a = boot(dir, { runBlock, agd });
+  init(a.kernel);
+  const h1 = await block(a.kernel, 1);
+  const h2 = await block(a.kernel, 2);
+  const originalSends = a.calls.filter(c => c.method !== 'vbank.GetBalance');
+  assert.deepEqual(originalSends.map(c => c.method), ['vstorage.Set', 'vbank.Give', 'vstorage.Append']);
+  assert.equal(executions, 2);
+  a.close();
+
+  // agd crashed before committing 2: it restarts at 1 and replays block 2.
+  const b = boot(dir, { runBlock, agd });
+  t.after(b.close);
+  assert.deepEqual(init(b.kernel, 1), { protocolVersion: 1, kernelHeight: 2, activityHash: h2 });
+  const before = b.store.kvEntries();
+  b.kernel.handle('swingset.BeginBlock', { blockHeight: 2, blockTime: 1, chainID: CHAIN });
+  b.kernel.handle('vbank.BalanceUpdate', { nonce: 2, updates: [{ address: 'agoric1z', denom: 'u', amount: '1' }] });
+  const r = await b.kernel.handle('swingset.EndBlock', { blockHeight: 2, blockTime: 1, actions: [{ ignored: 1 }] });
+  assert.deepEqual(r, { activityHash: h2 }, 'saved hash, not re-executed');
+  assert.equal(executions, 2, 'block 2 not executed again');
+  // the chain sends are re-sent, in order, identically; reads are not
+  assert.deepEqual(b.calls, [
+    { method: 'vstorage.Set', params: { entries: [['published.x', 'v7']] } },
+    { method: 'vbank.Give', params: { address: 'agoric1a', denom: 'ubld', amount: '5' } },
+    { method: 'vstorage.Append', params: { entries: [['published.log', 'x']] } },
+  ]);
+  assert.deepEqual(b.kernel.handle('swingset.Commit', { blockHeight: 2 }), { kernelHeight: 2 });
+  assert.deepEqual(b.store.kvEntries(), before, 'replayed Commit changes nothing');
+  assert.equal(b.store.getState().activityHash, h2);
+
+  // and then the chain continues exactly as an undisturbed kernel's
+  const h3 = await block(b.kernel, 3, inputFor(3));
+  const c = boot(tempDir(t), { runBlock, agd });
+  t.after(c.close);
+  init(c.kernel);
+  assert.equal(await block(c.kernel, 1), h1);
+  assert.equal(await block(c.kernel, 2), h2);
+  assert.equal(await block(c.kernel, 3, inputFor(3)), h3);
+});
+
+test('chainSend and queryAgd outside EndBlock fail with -32002', async t => {
+  const { kernel, close } = boot(tempDir(t));
+  t.after(close);
+  init(kernel);
+  await assert.rejects(kernel.chainSend('vstorage.Set', { entries: [] }), rpcCode(-32002));
+  await assert.rejects(kernel.queryAgd('vstorage.Get', { path: 'a' }), rpcCode(-32002));
+  await assert.rejects(kernel.chainSend('vbank.GetBalance', {}), /not a state-changing/);
+});
+
+test('only the last few per-height records are kept', async t => {
+  const { kernel, store, close } = boot(tempDir(t));
+  t.after(close);
+  init(kernel);
+  const n = KEEP_BLOCK_RECORDS + 3;
+  for (let h = 1; h <= n; h += 1) await block(kernel, h);
+  assert.equal(store.getBlockRecord(n - KEEP_BLOCK_RECORDS), undefined);
+  assert.ok(store.getBlockRecord(n - KEEP_BLOCK_RECORDS + 1));
+  assert.equal(store.getBlockRecord(n).activityHash, kernel.activityHash);
+});
+
+// ---------------------------------------------------------------- shutdown
+
+test('after SIGTERM: in-flight work is answered, Commit and BeginBlock refused, nothing persisted', async t => {
+  const { kernel, store, close } = boot(tempDir(t));
+  t.after(close);
+  init(kernel);
+  await block(kernel, 1);
+  const kvBefore = store.kvEntries();
+  kernel.handle('swingset.BeginBlock', { blockHeight: 2, blockTime: 1, chainID: CHAIN });
+  kernel.shutdown();
+  const r = await kernel.handle('swingset.EndBlock', { blockHeight: 2, blockTime: 1, actions: [{ a: 1 }] });
+  assert.match(r.activityHash, /^[0-9a-f]{64}$/);
+  assert.throws(
+    () => kernel.handle('swingset.Commit', { blockHeight: 2 }),
+    e => e.code === -32001 && e.message === 'shutting down',
+  );
+  assert.equal(store.getState().kernelHeight, 1);
+  assert.deepEqual(store.kvEntries(), kvBefore);
+  assert.throws(() => kernel.handle('swingset.BeginBlock', { blockHeight: 2, blockTime: 1, chainID: CHAIN }), rpcCode(-32001));
+});
+
+// ---------------------------------------------------------------- height checks
+
+test('BeginBlock/EndBlock/Commit height and order checks', async t => {
+  const { kernel, close } = boot(tempDir(t));
+  t.after(close);
+  const begin = h => kernel.handle('swingset.BeginBlock', { blockHeight: h, blockTime: 1, chainID: CHAIN });
+  assert.throws(() => begin(1), e => e.code === -32603 && /before swingset.Init/.test(e.message));
+  init(kernel);
+  assert.throws(() => begin(0), rpcCode(-32003), 'nothing to replay at 0');
+  assert.throws(() => begin(2), e => e.code === -32003 && /BeginBlock\(2\)/.test(e.message) && /is 0/.test(e.message));
+  await block(kernel, 1);
+  await block(kernel, 2);
+  assert.throws(() => begin(1), rpcCode(-32003));
+  assert.throws(() => begin(4), rpcCode(-32003));
+  assert.throws(() => kernel.handle('swingset.Commit', { blockHeight: 3 }), rpcCode(-32603), 'no block in progress');
+  assert.throws(
+    () => kernel.handle('swingset.BeginBlock', { blockHeight: 3, blockTime: 1, chainID: 'other' }),
+    rpcCode(-32602),
+  );
+  begin(3);
+  assert.throws(() => begin(3), rpcCode(-32603), 'block already in progress');
+  await assert.rejects(kernel.handle('swingset.EndBlock', { blockHeight: 4, blockTime: 1, actions: [] }), rpcCode(-32003));
+  assert.throws(() => kernel.handle('swingset.Commit', { blockHeight: 3 }), rpcCode(-32603), 'Commit before EndBlock');
+  await kernel.handle('swingset.EndBlock', { blockHeight: 3, blockTime: 1, actions: [] });
+  assert.throws(() => kernel.handle('swingset.Commit', { blockHeight: 2 }), rpcCode(-32003));
+  assert.deepEqual(kernel.handle('swingset.Commit', { blockHeight: 3 }), { kernelHeight: 3 });
+  assert.throws(() => kernel.handle('swingset.Nope', {}), rpcCode(-32601));
+  assert.throws(() => kernel.handle('swingset.BeginBlock', { blockHeight: '4', blockTime: 1, chainID: CHAIN }), rpcCode(-32602));
+});
+
+test('an invalid BalanceUpdate fails that block\'s EndBlock with -32602', async t => {
+  const { kernel, close } = boot(tempDir(t));
+  t.after(close);
+  init(kernel);
+  kernel.handle('swingset.BeginBlock', { blockHeight: 1, blockTime: 1, chainID: CHAIN });
+  kernel.handle('vbank.BalanceUpdate', { nonce: 1, updates: [{ address: 'a', denom: 'd', amount: 12 }] });
+  await assert.rejects(
+    kernel.handle('swingset.EndBlock', { blockHeight: 1, blockTime: 1, actions: [] }),
+    e => e.code === -32602 && /amount/.test(e.message),
+  );
+  assert.throws(() => kernel.handle('swingset.Commit', { blockHeight: 1 }), rpcCode(-32603));
+});
+
+// ---------------------------------------------------------------- slog
+
+test('slog entries for each phase of a block', async t => {
+  const { kernel, slogs, close } = boot(tempDir(t));
+  t.after(close);
+  init(kernel);
+  const hash = await block(kernel, 1);
+  assert.deepEqual(
+    slogs.map(s => s.type),
+    [
+      'cosmic-swingset-begin-block',
+      'cosmic-swingset-end-block-start',
+      'cosmic-swingset-end-block-finish',
+      'cosmic-swingset-commit-block-start',
+      'cosmic-swingset-commit-block-finish',
+    ],
+  );
+  for (const s of slogs) assert.equal(s.blockHeight, 1);
+  assert.equal(slogs[0].blockTime, 1700000005);
+  assert.equal(slogs[2].activityHash, hash);
+});
+
+// ---------------------------------------------------------------- faults
+
+test('fault settings parse strictly', () => {
+  assert.equal(parseFaults(undefined), null);
+  assert.equal(parseFaults(''), null);
+  assert.deepEqual(parseFaults('{"divergeAtHeight": 7}'), { divergeAtHeight: 7 });
+  assert.deepEqual(parseFaults('{"exitAtHeight": 5, "phase": "commit-after"}'), { exitAtHeight: 5, phase: 'commit-after' });
+  assert.throws(() => parseFaults('1'), /JSON object/);
+  assert.throws(() => parseFaults('{divergeAtHeight: 7}'), /not JSON/);
+  assert.throws(() => parseFaults('{"divergeAt": 7}'), /unknown setting/);
+  assert.throws(() => parseFaults('{"divergeAtHeight": "7"}'), /integer/);
+  assert.throws(() => parseFaults('{"exitAtHeight": 5}'), /together/);
+  assert.throws(() => parseFaults('{"exitAtHeight": 5, "phase": "later"}'), /phase/);
+});
+
+test('divergeAtHeight changes that block\'s hash (and all after)', async t => {
+  const a = boot(tempDir(t));
+  const b = boot(tempDir(t), { faults: makeFaults(parseFaults('{"divergeAtHeight": 2}')) });
+  t.after(() => {
+    a.close();
+    b.close();
+  });
+  init(a.kernel);
+  init(b.kernel);
+  assert.equal(await block(a.kernel, 1), await block(b.kernel, 1));
+  assert.notEqual(await block(a.kernel, 2), await block(b.kernel, 2));
+  assert.equal(b.kernel.kvGet('fault.injected'), '2');
+  assert.notEqual(await block(a.kernel, 3), await block(b.kernel, 3));
+});
+
+test('malformedAtHeight answers EndBlock with a RawLine', async t => {
+  const { kernel, close } = boot(tempDir(t), { faults: makeFaults({ malformedAtHeight: 1 }) });
+  t.after(close);
+  init(kernel);
+  kernel.handle('swingset.BeginBlock', { blockHeight: 1, blockTime: 1, chainID: CHAIN });
+  const r = await kernel.handle('swingset.EndBlock', { blockHeight: 1, blockTime: 1, actions: [] });
+  assert.ok(r instanceof RawLine);
+});
+
+for (const phase of ['commit-before', 'commit-after']) {
+  test(`exitAtHeight ${phase}: block is ${phase === 'commit-before' ? 'lost' : 'durable'}`, async t => {
+    const dir = tempDir(t);
+    const exits = [];
+    const faults = makeFaults(
+      { exitAtHeight: 2, phase },
+      {
+        exit: code => {
+          exits.push(code);
+          throw Error('simulated exit'); // stands in for process.exit(9)
+        },
+      },
+    );
+    const a = boot(dir, { faults });
+    init(a.kernel);
+    await block(a.kernel, 1);
+    await assert.rejects(block(a.kernel, 2), /simulated exit/);
+    assert.deepEqual(exits, [9]);
+    a.close();
+    const b = boot(dir);
+    t.after(b.close);
+    assert.equal(init(b.kernel, 1).kernelHeight, phase === 'commit-before' ? 1 : 2);
+  });
+}
