@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -194,6 +195,40 @@ func TestReaped(t *testing.T) {
 	if err := k.Signal(syscall.SIGTERM); !errors.Is(err, os.ErrProcessDone) {
 		t.Errorf("Signal after reaping: %v, want os.ErrProcessDone", err)
 	}
+	// Without the start-time guard (no /proc), the reap bookkeeping alone
+	// must still refuse.
+	k.startTime = 0
+	if err := k.Signal(syscall.SIGTERM); !errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("Signal after reaping, no start time: %v, want os.ErrProcessDone", err)
+	}
+}
+
+// TestExitReportWaitsForLastWords: lines still on their way through the
+// stderr pipe when the kernel is reaped make it into the report, but a
+// descendant that escaped the process group and holds stderr open does not
+// hold up Done for long.
+func TestExitReportWaitsForLastWords(t *testing.T) {
+	// The escaped process reports its pid once it has left the group; the
+	// kernel exits only after that, when told to on fd 4.
+	k := startKernel(t, nil, "/bin/sh", "-c",
+		`setsid sh -c 'echo "$$" >&5; sleep 0.2; echo last words >&2; exec sleep 60' &
+		read -r _ <&4; exit 3`)
+	escaped, err := strconv.Atoi(newLineReader(k.FromKernel()).next(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(escaped, syscall.SIGKILL) })
+	if _, err := k.ToKernel().Write([]byte("exit\n")); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	waitDone(t, k)
+	if took := time.Since(began); took > logDrainTimeout+time.Second {
+		t.Errorf("Done took %v with stderr held open; want about %v", took, logDrainTimeout)
+	}
+	if tail := k.StderrTail(); !slices.Equal(tail, []string{"last words"}) {
+		t.Errorf("StderrTail() = %q, want the line written after the kernel exited", tail)
+	}
 }
 
 // TestKilledBySignal: a kernel killed from outside reports the signal.
@@ -218,13 +253,23 @@ func TestKilledBySignal(t *testing.T) {
 // then exits. If Start forked on the caller's thread, Pdeathsig would kill
 // the kernel right then (golang/go#27505).
 func TestForkingThreadMayExit(t *testing.T) {
-	started := make(chan *Kernel)
+	type result struct {
+		k   *Kernel
+		err error
+	}
+	started := make(chan result)
 	go func() {
 		runtime.LockOSThread()
 		// Returning while locked makes the runtime terminate this thread.
-		started <- startKernel(t, nil, "/bin/sh", "-c", "exec sleep 60")
+		k, err := Start(Config{Argv: []string{"/bin/sh", "-c", "exec sleep 60"}, StateDir: t.TempDir()})
+		started <- result{k, err}
 	}()
-	k := <-started
+	r := <-started
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	k := r.k
+	t.Cleanup(func() { k.Stop(0); k.ToKernel().Close(); k.FromKernel().Close() })
 	if eventually(500*time.Millisecond, func() bool {
 		select {
 		case <-k.Done():
