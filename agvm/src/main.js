@@ -30,10 +30,23 @@ function log(msg) {
 
 function fdFromEnv(name, fallback) {
   const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const fd = Number(raw);
+  const fd = raw === undefined || raw === '' ? fallback : Number(raw);
   if (!Number.isSafeInteger(fd) || fd < 0) {
     log(`${name}=${JSON.stringify(raw)} is not a file descriptor`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+  // Without our pipes we can do nothing useful. If agd did not pass this fd,
+  // it is either closed or one of Node's own internal descriptors (epoll,
+  // eventfd: neither pipe, socket, file nor device); reading those would
+  // crash or look like agd's EOF. Refuse to start instead.
+  let st;
+  try {
+    st = fs.fstatSync(fd);
+  } catch (e) {
+    st = { error: e.code ?? e.message };
+  }
+  if (st.error || !(st.isFIFO() || st.isSocket() || st.isFile() || st.isCharacterDevice())) {
+    log(`${name}=${fd} is not a pipe from agd (${st.error ?? 'unexpected file type'})`);
     process.exit(EXIT_BAD_CONFIG);
   }
   return fd;
@@ -75,14 +88,16 @@ function main() {
   }
   const faults = makeFaults(faultSpec, { log });
 
+  const fromAgd = fdFromEnv('AGVM_FROM_AGD', 4);
+  const toAgd = fdFromEnv('AGVM_TO_AGD', 5);
   const stateDir = process.env.AGVM_STATE_DIR || process.cwd();
   fs.mkdirSync(stateDir, { recursive: true });
   const store = openStore(storePath(stateDir));
   log(`state in ${storePath(stateDir)}`);
 
   const maxLineBytes = Number(process.env.AGVM_MAX_LINE_BYTES) || DEFAULT_MAX_LINE_BYTES;
-  const input = openFd(fdFromEnv('AGVM_FROM_AGD', 4), 'r');
-  const output = openFd(fdFromEnv('AGVM_TO_AGD', 5), 'w');
+  const input = openFd(fromAgd, 'r');
+  const output = openFd(toAgd, 'w');
   let outputBroken = false;
   output.on('error', e => {
     // agd went away; EOF on the read side follows and ends us.

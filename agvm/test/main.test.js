@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startKernel, runBlock } from './helpers/fake-agd.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { startKernel, runBlock, MAIN } from './helpers/fake-agd.js';
 import { openStore, storePath } from '../src/store.js';
 import { makeKernel } from '../src/kernel.js';
 import pkg from '../package.json' with { type: 'json' };
@@ -177,10 +179,37 @@ test('a malformed AGVM_TEST_FAULTS refuses to start', async t => {
   assert.match(k.stderr, /unknown setting/);
 });
 
+test('started without its pipes: refuses to start (exit 3), creates no state', async t => {
+  const dir = tempDir(t);
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { AGVM_FROM_AGD: '4', AGVM_TO_AGD: '5', AGVM_STATE_DIR: dir },
+  });
+  let stderr = '';
+  child.stderr.on('data', d => {
+    stderr += d;
+  });
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 3);
+  assert.match(stderr, /AGVM_FROM_AGD=4 is not a pipe from agd/);
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
+
 test('no fault warning without AGVM_TEST_FAULTS', async t => {
   const k = start(t, tempDir(t));
   await init(k, 0);
   k.eof();
   await k.exited;
   assert.ok(!k.stderr.includes('FAULT'));
+});
+
+test('after SIGTERM without EOF the kernel exits 0 within ~10 s', async t => {
+  const k = start(t, tempDir(t));
+  await init(k, 0);
+  const t0 = Date.now();
+  k.child.kill('SIGTERM');
+  assert.deepEqual(await k.exited, { code: 0, signal: null });
+  const waited = Date.now() - t0;
+  assert.ok(waited >= 9_000 && waited < 12_000, `exited after ${waited} ms`);
 });
