@@ -65,6 +65,7 @@ type life struct {
 
 	exitPending string   // the kernel is gone; KernelExited not yet fed
 	faultsFed   []string // texts of kernel failures the machine was told of
+	exitFed     string   // the kernel's exit status, if fed before the signal
 	errors      int
 	stats       map[string]int
 }
@@ -277,6 +278,7 @@ func (l *life) noteFault(ev Event) {
 	case KernelCommitted:
 		switch {
 		case e.Refused && !l.signalled:
+			l.stats["commit refused without agd's signal"]++
 			l.addFault("-32001")
 		case e.Refused:
 		case e.Err != "":
@@ -285,8 +287,12 @@ func (l *life) noteFault(ev Event) {
 			l.addFault(fmt.Sprintf("kernel height %d", e.KernelHeight))
 		}
 	case KernelExited:
+		if l.signalled && l.kernelCommit != 0 {
+			l.stats["kernel exit fed after the signal during commit"]++
+		}
 		if !l.signalled {
 			l.addFault(e.Status)
+			l.exitFed = e.Status
 		}
 	}
 }
@@ -390,6 +396,8 @@ func (l *life) checkStop() {
 		w.violate("clean exit with the kernel at %d and cosmos at %d", k, c)
 	case s.ExitCode != 0 && !containsAny(s.Reason, l.faultsFed):
 		w.violate("exit reason %q names none of the failures %q", s.Reason, l.faultsFed)
+	case s.ExitCode != 0 && l.exitFed != "" && !strings.Contains(s.Reason, l.exitFed):
+		w.violate("exit reason %q does not name the kernel's exit (%s)", s.Reason, l.exitFed)
 	case strings.Contains(s.Reason, "cannot be reconciled"):
 		w.violate("start with kernel %d and cosmos %d did not recover: %s", k, c, s.Reason)
 	}

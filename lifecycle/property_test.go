@@ -61,7 +61,8 @@ func TestRandomSchedules(t *testing.T) {
 		"signal in phase cosmos committing", "signal in phase initializing",
 		"clean exit with the kernel one block ahead", "restart with the kernel one block ahead",
 		"kernel crash in phase committing", "agd crash in phase cosmos committing",
-		"failure exit",
+		"failure exit", "commit refused without agd's signal",
+		"kernel exit fed after the signal during commit",
 	} {
 		if stats[want] == 0 {
 			t.Errorf("no schedule reached %q", want)
