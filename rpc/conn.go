@@ -17,6 +17,12 @@ import (
 // one at a time, in arrival order; a handler may call back into the peer
 // (ConnFrom(ctx) gives the connection) because responses are read while it
 // runs. For a notification the result is dropped.
+//
+// While a handler waits in Call, the peer's next requests are handled on
+// the handler's goroutine, nested, still one at a time and in order: that
+// is what lets the peer call back in turn. Calls from other goroutines a
+// handler starts do not serve the queue and must not be waited for by the
+// handler if the peer will call back first.
 type Handler interface {
 	ServeRPC(ctx context.Context, req *Message) (result any, err error)
 }
@@ -52,6 +58,10 @@ type Conn struct {
 	cancel context.CancelFunc
 
 	lastID atomic.Uint64 // ids start at 1: a JS peer testing !msg.id must not see 0
+
+	// handling counts handlers running on the serve goroutine, nested ones
+	// included; a Call made under one serves the queue while it waits.
+	handling atomic.Int32
 
 	mu      sync.Mutex
 	pending map[uint64]chan<- *Message
@@ -127,14 +137,14 @@ func (c *Conn) CloseWithCause(cause error) {
 	c.cause = cause
 	c.pending = nil
 	c.mu.Unlock()
-	close(c.done)
-	c.cancel()
-	c.rd.Close()
-	c.wr.Close()
 	var pe *ProtocolError
 	if errors.As(cause, &pe) {
 		c.log.Error("rpc: closing on protocol error", "code", pe.Code, "reason", pe.Reason, "head", string(pe.Head))
 	}
+	close(c.done)
+	c.cancel()
+	c.rd.Close()
+	c.wr.Close()
 }
 
 // Call sends a request and waits for its response, decoding the result into
@@ -160,28 +170,49 @@ func (c *Conn) Call(ctx context.Context, method string, params, result any) erro
 		c.forget(id)
 		return c.writeFailed(method, err)
 	}
-	select {
-	case resp := <-ch:
-		if resp.Error != nil {
-			return fmt.Errorf("rpc: %s: %w", method, resp.Error)
-		}
-		if result == nil {
-			return nil
-		}
-		raw := resp.Result
-		if len(raw) == 0 {
-			raw = json.RawMessage("null")
-		}
-		if err := json.Unmarshal(raw, result); err != nil {
-			return fmt.Errorf("rpc: %s: decoding result: %w", method, err)
-		}
-		return nil
-	case <-ctx.Done():
-		c.forget(id)
-		return fmt.Errorf("rpc: %s: %w", method, ctx.Err())
-	case <-c.done:
-		return fmt.Errorf("rpc: %s: %w", method, c.Err())
+	// A call made by a handler keeps serving the queue while it waits: the
+	// peer may need an answer from us before it can answer this call (it
+	// calls back in turn), and only this goroutine may handle messages.
+	var serveQueue <-chan struct{}
+	if c.handling.Load() > 0 && ConnFrom(ctx) == c {
+		serveQueue = c.queue.wake
 	}
+	for {
+		select {
+		case resp := <-ch:
+			return decodeResult(method, resp, result)
+		case <-serveQueue:
+			for {
+				m, ok := c.queue.tryPop()
+				if !ok {
+					break
+				}
+				c.handle(m)
+			}
+		case <-ctx.Done():
+			c.forget(id)
+			return fmt.Errorf("rpc: %s: %w", method, ctx.Err())
+		case <-c.done:
+			return fmt.Errorf("rpc: %s: %w", method, c.Err())
+		}
+	}
+}
+
+func decodeResult(method string, resp *Message, result any) error {
+	if resp.Error != nil {
+		return fmt.Errorf("rpc: %s: %w", method, resp.Error)
+	}
+	if result == nil {
+		return nil
+	}
+	raw := resp.Result
+	if len(raw) == 0 {
+		raw = json.RawMessage("null")
+	}
+	if err := json.Unmarshal(raw, result); err != nil {
+		return fmt.Errorf("rpc: %s: decoding result: %w", method, err)
+	}
+	return nil
 }
 
 // Notify sends a notification; it returns once the line is written.
@@ -304,6 +335,8 @@ func (c *Conn) callHandler(m *Message) (result any, err error) {
 			err = Errorf(CodeInternalError, "%s: handler panicked: %v", m.Method, p)
 		}
 	}()
+	c.handling.Add(1)
+	defer c.handling.Add(-1)
 	return c.h.ServeRPC(c.ctx, m)
 }
 
@@ -325,17 +358,23 @@ func (q *queue) push(m *Message) {
 	}
 }
 
+func (q *queue) tryPop() (*Message, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.items) == 0 {
+		return nil, false
+	}
+	m := q.items[0]
+	q.items[0] = nil
+	q.items = q.items[1:]
+	return m, true
+}
+
 func (q *queue) pop(done <-chan struct{}) (*Message, bool) {
 	for {
-		q.mu.Lock()
-		if len(q.items) > 0 {
-			m := q.items[0]
-			q.items[0] = nil
-			q.items = q.items[1:]
-			q.mu.Unlock()
+		if m, ok := q.tryPop(); ok {
 			return m, true
 		}
-		q.mu.Unlock()
 		select {
 		case <-q.wake:
 		case <-done:

@@ -1,0 +1,86 @@
+package rpc
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestStreamWritesPinnedShapes(t *testing.T) {
+	var out bytes.Buffer
+	s := NewStream(strings.NewReader(""), &out, 0, nil)
+	for _, m := range []*Message{
+		{ID: []byte("5"), Method: "vbank.GetBalance", Params: []byte(`{"address":"agoric1abc123","denom":"uist"}`)},
+		{Method: "slog.Write", Params: []byte(`{"entries":[]}`)},
+		{ID: []byte("5"), Result: []byte(`"654321"`)},
+		{ID: []byte("6")},
+		{ID: []byte("7"), Error: &Error{Code: -32001, Message: "shutting\ndown \"now\""}},
+	} {
+		if err := s.WriteMessage(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `{"id":5,"method":"vbank.GetBalance","params":[{"address":"agoric1abc123","denom":"uist"}]}
+{"id":null,"method":"slog.Write","params":[{"entries":[]}]}
+{"id":5,"result":"654321","error":null}
+{"id":6,"result":null,"error":null}
+{"id":7,"result":null,"error":{"code":-32001,"message":"shutting\ndown \"now\""}}
+`
+	if out.String() != want {
+		t.Fatalf("wrote:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+func TestStreamReadsV1Shapes(t *testing.T) {
+	in := `{"id": 123, "method": "vbank.GetBalance", "params": [{"address": "agoric1abc123", "denom": "uist"}]}
+
+{"method":"slog.Write","params":[{"entries":[]}],"x":{"y":[1,2]}}
+{"id":1,"result":null,"error":{"code":-32003,"message":"height mismatch","data":[1]}}
+{"id":2,"error":"plain"}
+{"id":3,"method":"a","params":[{}, {}]}
+`
+	s := NewStream(strings.NewReader(in), io.Discard, 0, nil)
+	var ms []Message
+	for {
+		var m Message
+		err := s.ReadMessage(&m)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	if len(ms) != 5 {
+		t.Fatalf("read %d messages, want 5", len(ms))
+	}
+	if m := ms[0]; string(m.ID) != "123" || m.Method != "vbank.GetBalance" || string(m.Params) != `{"address": "agoric1abc123", "denom": "uist"}` || m.IsNotification() {
+		t.Errorf("request: %+v", m)
+	}
+	if m := ms[1]; !m.IsNotification() || string(m.Params) != `{"entries":[]}` {
+		t.Errorf("notification: %+v", m)
+	}
+	if m := ms[2]; !m.IsResponse() || m.Error.Code != CodeHeightMismatch || string(m.Error.Data) != "[1]" {
+		t.Errorf("error response: %+v %+v", m, m.Error)
+	}
+	if m := ms[3]; m.Error == nil || m.Error.Message != "plain" {
+		t.Errorf("string error: %+v", m)
+	}
+	if m := ms[4]; m.paramsErr == "" || m.Params != nil {
+		t.Errorf("two params objects accepted: %+v", m)
+	}
+}
+
+func TestStreamCutLine(t *testing.T) {
+	s := NewStream(strings.NewReader(`{"id":1,"res`), io.Discard, 0, nil)
+	var m Message
+	if err := s.ReadMessage(&m); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("got %v, want ErrUnexpectedEOF", err)
+	}
+}
