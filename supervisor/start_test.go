@@ -257,13 +257,35 @@ func TestForkingThreadMayExit(t *testing.T) {
 		k   *Kernel
 		err error
 	}
+	stateDir := t.TempDir()
 	started := make(chan result)
-	go func() {
-		runtime.LockOSThread()
-		// Returning while locked makes the runtime terminate this thread.
-		k, err := Start(Config{Argv: []string{"/bin/sh", "-c", "exec sleep 60"}, StateDir: t.TempDir()})
-		started <- result{k, err}
-	}()
+	// Keep this goroutine's thread to itself, so the one below gets
+	// another; if this one is the main thread, that one is not.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for attempt := 0; ; attempt++ {
+		onMain := make(chan bool)
+		go func() {
+			runtime.LockOSThread()
+			// The main thread is never terminated, only parked; the test
+			// needs a thread that really goes away.
+			if syscall.Gettid() == syscall.Getpid() {
+				runtime.UnlockOSThread()
+				onMain <- true
+				return
+			}
+			onMain <- false
+			// Returning while locked makes the runtime terminate this thread.
+			k, err := Start(Config{Argv: []string{"/bin/sh", "-c", "exec sleep 60"}, StateDir: stateDir})
+			started <- result{k, err}
+		}()
+		if !<-onMain {
+			break
+		}
+		if attempt == 100 {
+			t.Skip("could not get a goroutine off the main thread")
+		}
+	}
 	r := <-started
 	if r.err != nil {
 		t.Fatal(r.err)
