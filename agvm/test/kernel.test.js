@@ -423,3 +423,61 @@ for (const phase of ['commit-before', 'commit-after']) {
     assert.equal(init(b.kernel, 1).kernelHeight, phase === 'commit-before' ? 1 : 2);
   });
 }
+
+// ---------------------------------------------------------------- kernel + jsonrpc
+
+test('kernel over a real jsonrpc connection: nested chainSend during EndBlock', async t => {
+  const { PassThrough } = await import('node:stream');
+  const { makeConnection } = await import('../src/jsonrpc.js');
+  const store = openStore(':memory:');
+  t.after(() => store.close());
+  const input = new PassThrough();
+  const out = new PassThrough();
+  let conn;
+  const kernel = makeKernel({
+    store,
+    callAgd: (m, p) => conn.call(m, p),
+    runBlock: async (_b, k) => {
+      const r = await k.chainSend('vbank.Give', { address: 'agoric1a', denom: 'uist', amount: '3' });
+      assert.deepEqual(r, { nonce: 4, updates: [] });
+    },
+  });
+  conn = makeConnection({
+    input,
+    output: out,
+    handler: (m, p) => kernel.handle(m, p),
+    onProtocolError: e => assert.fail(e.message),
+    onEOF: () => {},
+  });
+  // a tiny agd: answer the kernel's requests, collect its responses
+  const responses = new Map();
+  let buf = '';
+  out.setEncoding('utf8');
+  out.on('data', chunk => {
+    buf += chunk;
+    let nl;
+    while ((nl = buf.indexOf('\n')) !== -1) {
+      const msg = JSON.parse(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+      if (msg.method === 'vbank.Give') {
+        assert.equal(msg.id, 1);
+        input.write(`${JSON.stringify({ id: msg.id, result: { nonce: 4, updates: [] }, error: null })}\n`);
+      } else if (!msg.method) responses.get(msg.id)(msg);
+    }
+  });
+  let id = 0;
+  const call = (method, params) =>
+    new Promise(resolve => {
+      id += 1;
+      responses.set(id, resolve);
+      input.write(`${JSON.stringify({ id, method, params: [params] })}\n`);
+    });
+  await call('swingset.Init', { protocolVersion: 1, chainID: CHAIN, cosmosHeight: 0, isBootstrap: true });
+  await call('swingset.BeginBlock', { blockHeight: 1, blockTime: 1, chainID: CHAIN });
+  const end = await call('swingset.EndBlock', { blockHeight: 1, blockTime: 1, actions: [] });
+  assert.equal(end.error, null);
+  await call('swingset.Commit', { blockHeight: 1 });
+  assert.deepEqual(store.getBlockRecord(1).chainSends, [
+    { method: 'vbank.Give', params: { address: 'agoric1a', denom: 'uist', amount: '3' }, result: { nonce: 4, updates: [] } },
+  ]);
+});

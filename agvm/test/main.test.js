@@ -106,6 +106,23 @@ test('3 blocks, kill, restart: kernelHeight and activityHash continue', async t 
   assert.deepEqual(await b.exited, { code: 0, signal: null });
 });
 
+test('replay over the wire: agd behind by one block gets the saved hash', async t => {
+  const dir = tempDir(t);
+  const want = await expectedHashes(t, 3);
+  const a = start(t, dir);
+  await init(a, 0);
+  for (let h = 1; h <= 2; h += 1) await runBlock(a, CHAIN, h, inputFor(h));
+  a.eof();
+  await a.exited;
+
+  // agd committed only 1: it restarts at 1 and replays block 2
+  const b = start(t, dir);
+  assert.deepEqual(await init(b, 1), { protocolVersion: 1, kernelHeight: 2, activityHash: want[2] });
+  assert.equal(await runBlock(b, CHAIN, 2, inputFor(2)), want[2]);
+  assert.equal(await runBlock(b, CHAIN, 3, inputFor(3)), want[3]);
+  assert.match(b.stderr, /replaying block 2/);
+});
+
 test('EOF on fd 4 exits 0', async t => {
   const k = start(t, tempDir(t));
   await init(k, 0);
