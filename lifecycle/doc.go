@@ -27,10 +27,31 @@
 //
 // # Driving it
 //
-// Feed Started with the committed cosmos height, then feed each ABCI point
-// and each kernel reply as it happens. Handle calls must be serialised (a
-// mutex), but SignalReceived and KernelExited may be fed from other goroutines
-// between any two events. Every kernel request the machine asks for must be
-// answered by exactly one reply event, even if the kernel died (feed the rpc
-// error as the event's Err).
+// Handle calls must be serialised (a mutex); SignalReceived and KernelExited
+// may be fed from other goroutines between any two events. The block thread
+// feeds, at each point:
+//
+//	process start, store opened   Started{CosmosHeight, ActivityHash}
+//	swingset.Init answered/failed KernelInitialized (timeouts go in Err)
+//	FinalizeBlock(H) entered      BlockStarted{H}
+//	BeginBlock answered           KernelBegan
+//	txs ran, BalanceUpdate sent   EndBlockReached{H}
+//	EndBlock answered             KernelEnded
+//	ABCI Commit entered           CommitStarted{H}
+//	swingset.Commit answered      KernelCommitted (-32001 sets Refused)
+//	cosmos commit of H durable    CosmosCommitted{H}
+//
+// and carries out each returned action: a Call* sends that request and feeds
+// its answer; RecordActivityHash writes the hash and lets FinalizeBlock
+// return; CommitCosmos runs agd's own commit; RefuseBlock makes the ABCI
+// method in progress return an error; SignalKernel sends SIGTERM to the
+// kernel's process group; Stop tears down and exits with its code. No action
+// after KernelBegan, KernelInitialized or CosmosCommitted means "go on".
+//
+// Every kernel request asked for must be answered by exactly one reply
+// event, even if the kernel died (feed the rpc error as Err): the machine
+// waits for it before stopping, so Stop never abandons work in flight. Start
+// the kernel in its own process group, so that a terminal's SIGINT reaches
+// it only through SignalKernel; otherwise it may refuse a commit before agd
+// has seen the signal, which counts as a failure.
 package lifecycle

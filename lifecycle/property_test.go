@@ -10,6 +10,7 @@ import (
 
 var (
 	schedules = flag.Int("lifecycle.schedules", 3000, "random schedules per property test")
+	firstSeed = flag.Uint64("lifecycle.first", 1, "first schedule seed, to explore other ranges")
 	seedFlag  = flag.Uint64("lifecycle.seed", 0, "replay only this schedule seed")
 )
 
@@ -38,7 +39,7 @@ func runSchedule(seed uint64, stats map[string]int) *world {
 }
 
 func TestRandomSchedules(t *testing.T) {
-	first, n := uint64(1), uint64(*schedules)
+	first, n := *firstSeed, uint64(*schedules)
 	if *seedFlag != 0 {
 		first, n = *seedFlag, 1
 	}
