@@ -82,8 +82,9 @@ var moduleAccountPermissions = map[string][]string{
 
 // governanceAuthority is the address allowed to change module params. agd
 // has no gov module yet, so, as in the SDK's own apps, it is the gov module
-// address: nobody can sign for it, and params change only by upgrade.
-var governanceAuthority = authtypes.NewModuleAddress("gov").String()
+// address: nobody can sign for it, and params change only by upgrade. It is
+// computed when the app is built, after SetSDKConfig chose the prefix.
+func governanceAuthority() string { return authtypes.NewModuleAddress("gov").String() }
 
 // App is agd's application.
 type App struct {
@@ -164,30 +165,31 @@ func New(
 		interfaceRegistry: interfaceRegistry,
 	}
 
-	app.ConsensusKeeper = consensuskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[consensustypes.StoreKey]), governanceAuthority, runtime.EventService{})
+	authority := governanceAuthority()
+	app.ConsensusKeeper = consensuskeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[consensustypes.StoreKey]), authority, runtime.EventService{})
 	bApp.SetParamStore(app.ConsensusKeeper.ParamsStore)
 
 	addressCodec := authcodec.NewBech32Codec(sdk.GetConfig().GetBech32AccountAddrPrefix())
 	app.AccountKeeper = authkeeper.NewAccountKeeper(
 		appCodec, runtime.NewKVStoreService(keys[authtypes.StoreKey]), authtypes.ProtoBaseAccount,
-		moduleAccountPermissions, addressCodec, sdk.GetConfig().GetBech32AccountAddrPrefix(), governanceAuthority,
+		moduleAccountPermissions, addressCodec, sdk.GetConfig().GetBech32AccountAddrPrefix(), authority,
 	)
 	app.BankKeeper = bankkeeper.NewBaseKeeper(
 		appCodec, runtime.NewKVStoreService(keys[banktypes.StoreKey]), app.AccountKeeper,
-		blockedAddresses(), governanceAuthority, logger,
+		blockedAddresses(), authority, logger,
 	)
 	app.StakingKeeper = stakingkeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[stakingtypes.StoreKey]), app.AccountKeeper, app.BankKeeper,
-		governanceAuthority,
+		authority,
 		authcodec.NewBech32Codec(sdk.GetConfig().GetBech32ValidatorAddrPrefix()),
 		authcodec.NewBech32Codec(sdk.GetConfig().GetBech32ConsensusAddrPrefix()),
 	)
 	app.DistrKeeper = distrkeeper.NewKeeper(
 		appCodec, runtime.NewKVStoreService(keys[distrtypes.StoreKey]), app.AccountKeeper, app.BankKeeper,
-		app.StakingKeeper, authtypes.FeeCollectorName, governanceAuthority,
+		app.StakingKeeper, authtypes.FeeCollectorName, authority,
 	)
 	app.SlashingKeeper = slashingkeeper.NewKeeper(
-		appCodec, legacyAmino, runtime.NewKVStoreService(keys[slashingtypes.StoreKey]), app.StakingKeeper, governanceAuthority,
+		appCodec, legacyAmino, runtime.NewKVStoreService(keys[slashingtypes.StoreKey]), app.StakingKeeper, authority,
 	)
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
 

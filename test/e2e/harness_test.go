@@ -1,0 +1,301 @@
+// Package e2e runs the real agd binary: real CometBFT nodes producing blocks
+// on 127.0.0.1, driven through the CLI as an operator would.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cosmos/cosmos-sdk/types/bech32"
+)
+
+var (
+	buildOnce sync.Once
+	agdPath   string
+	buildErr  error
+)
+
+// repoRoot is two levels up from this package.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// agdBinary builds agd once per test run, or uses AGD_BIN (the Makefile sets
+// it to the binary it just built, so the suite tests what `make` shipped).
+func agdBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("AGD_BIN"); p != "" {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return abs
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "agd-e2e-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		agdPath = filepath.Join(dir, "agd")
+		cmd := exec.Command("go", "build", "-o", agdPath, "./cmd/agd")
+		cmd.Dir = repoRoot(t)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return agdPath
+}
+
+// testAddress is a valid agoric address nobody holds a key for.
+func testAddress(t *testing.T, seed byte) string {
+	t.Helper()
+	raw := bytes.Repeat([]byte{seed}, 20)
+	addr, err := bech32.ConvertAndEncode("agoric", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// agd runs one agd CLI command and returns its combined output.
+func agd(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, agdBinary(t), args...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func mustAgd(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := agd(t, args...)
+	if err != nil {
+		t.Fatalf("agd %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// freeBasePort finds a base port whose whole localnet range is free on
+// 127.0.0.1. Random starting points keep parallel test binaries apart.
+func freeBasePort(t *testing.T, validators int) int {
+	t.Helper()
+	for attempt := 0; attempt < 200; attempt++ {
+		base := 20000 + rand.IntN(400)*100
+		ok := true
+		for p := base; p < base+10*validators; p++ {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+			if err != nil {
+				ok = false
+				break
+			}
+			l.Close()
+		}
+		if ok {
+			return base
+		}
+	}
+	t.Fatal("no free port range on 127.0.0.1")
+	return 0
+}
+
+// localnet is a chain written by `agd localnet init`.
+type localnet struct {
+	dir      string
+	basePort int
+	chainID  string
+}
+
+func newLocalnet(t *testing.T, validators int, extra ...string) *localnet {
+	t.Helper()
+	ln := &localnet{dir: t.TempDir(), basePort: freeBasePort(t, validators), chainID: "agd-e2e"}
+	args := append([]string{"localnet", "init", "--validators", strconv.Itoa(validators), "--dir", ln.dir,
+		"--base-port", strconv.Itoa(ln.basePort), "--chain-id", ln.chainID, "--block-time", "200ms"}, extra...)
+	mustAgd(t, args...)
+	return ln
+}
+
+func (ln *localnet) home(i int) string { return filepath.Join(ln.dir, fmt.Sprintf("node%d", i)) }
+func (ln *localnet) rpcURL(i int) string {
+	return fmt.Sprintf("http://127.0.0.1:%d", ln.basePort+10*i+1)
+}
+func (ln *localnet) nodeFlag(i int) string {
+	return fmt.Sprintf("tcp://127.0.0.1:%d", ln.basePort+10*i+1)
+}
+
+// runningNode is one `agd start` process.
+type runningNode struct {
+	cmd  *exec.Cmd
+	log  *bytes.Buffer
+	done chan struct{}
+	err  error
+	mu   sync.Mutex
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (ln *localnet) start(t *testing.T, i int, extra ...string) *runningNode {
+	t.Helper()
+	args := append([]string{"start", "--home", ln.home(i), "--log_no_color"}, extra...)
+	n := &runningNode{log: &bytes.Buffer{}, done: make(chan struct{})}
+	n.cmd = exec.Command(agdBinary(t), args...)
+	w := lockedWriter{mu: &n.mu, b: n.log}
+	n.cmd.Stdout, n.cmd.Stderr = w, w
+	if err := n.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		n.err = n.cmd.Wait()
+		close(n.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-n.done:
+		default:
+			_ = n.cmd.Process.Kill()
+			<-n.done
+		}
+		if t.Failed() {
+			t.Logf("node%d log (last 4 KiB):\n%s", i, tail(n.logText(), 4096))
+		}
+	})
+	return n
+}
+
+func (n *runningNode) logText() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.log.String()
+}
+
+func tail(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	return s[len(s)-max:]
+}
+
+// waitExit waits for the node to exit and returns its exit code.
+func (n *runningNode) waitExit(t *testing.T, within time.Duration) int {
+	t.Helper()
+	select {
+	case <-n.done:
+	case <-time.After(within):
+		t.Fatalf("agd did not exit within %s", within)
+	}
+	if n.err == nil {
+		return 0
+	}
+	if ee, ok := n.err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	t.Fatalf("wait: %v", n.err)
+	return -1
+}
+
+// height asks the node's CometBFT RPC for its latest block height.
+func (ln *localnet) height(i int) (int64, error) {
+	client := http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get(ln.rpcURL(i) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var status struct {
+		Result struct {
+			SyncInfo struct {
+				LatestBlockHeight string `json:"latest_block_height"`
+			} `json:"sync_info"`
+		} `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&status); err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(status.Result.SyncInfo.LatestBlockHeight, 10, 64)
+}
+
+func (ln *localnet) waitHeight(t *testing.T, i int, want int64, within time.Duration, n *runningNode) int64 {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if n != nil {
+			select {
+			case <-n.done:
+				t.Fatalf("node%d exited while waiting for height %d: %v", i, want, n.err)
+			default:
+			}
+		}
+		if h, err := ln.height(i); err == nil && h >= want {
+			return h
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("node%d did not reach height %d within %s", i, want, within)
+	return 0
+}
+
+// processGone reports whether pid no longer names a live process. A zombie
+// counts as alive: it means somebody failed to reap it.
+func processGone(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true
+	}
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	return len(fields) > 0 && fields[0] == "X"
+}
+
+// children lists the pids whose parent is pid.
+func children(pid int) []int {
+	var kids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
+		if err != nil {
+			continue
+		}
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) > 1 {
+			if ppid, _ := strconv.Atoi(fields[1]); ppid == pid {
+				kids = append(kids, child)
+			}
+		}
+	}
+	return kids
+}
