@@ -49,11 +49,9 @@ func parseMessage(line []byte, m *Message) error {
 	}
 	var hasMethod, hasError bool
 	var errRaw []byte
+	var shapeErr string // reported only once the whole line is known to be JSON
 	i = skipSpace(line, i+1)
-	if i < len(line) && line[i] == '}' {
-		return newProtocolError(CodeInvalidRequest, "empty object", line)
-	}
-	for {
+	for i >= len(line) || line[i] != '}' { // until the object's end
 		if i >= len(line) || line[i] != '"' {
 			return parseErr(line, errAt(line, i, "a member name"))
 		}
@@ -90,14 +88,14 @@ func parseMessage(line []byte, m *Message) error {
 			case '"', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 				m.ID = val
 			default:
-				return newProtocolError(CodeInvalidRequest, "id is neither a number, a string nor null", line)
+				shapeErr = "id is neither a number, a string nor null"
 			}
 		case "method":
 			if val[0] != '"' {
-				return newProtocolError(CodeInvalidRequest, "method is not a string", line)
+				shapeErr = "method is not a string"
+				break
 			}
-			m.Method, err = unquote(val)
-			if err != nil {
+			if m.Method, err = unquote(val); err != nil {
 				return parseErr(line, err)
 			}
 			hasMethod = true
@@ -111,19 +109,20 @@ func parseMessage(line []byte, m *Message) error {
 			errRaw, hasError = val, string(val) != "null"
 		}
 		i = skipSpace(line, end)
-		if i >= len(line) {
+		if i >= len(line) || line[i] != ',' && line[i] != '}' {
 			return parseErr(line, errAt(line, i, "',' or '}'"))
 		}
-		if line[i] == '}' {
-			break
+		if line[i] == ',' {
+			if i = skipSpace(line, i+1); i < len(line) && line[i] == '}' {
+				return parseErr(line, errAt(line, i, "a member name"))
+			}
 		}
-		if line[i] != ',' {
-			return parseErr(line, errAt(line, i, "',' or '}'"))
-		}
-		i = skipSpace(line, i+1)
 	}
 	if i = skipSpace(line, i+1); i != len(line) {
 		return parseErr(line, errAt(line, i, "end of line"))
+	}
+	if shapeErr != "" {
+		return newProtocolError(CodeInvalidRequest, shapeErr, line)
 	}
 	if hasError {
 		m.Error = decodeError(errRaw)
