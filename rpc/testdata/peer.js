@@ -44,12 +44,13 @@ if (mode === 'raw') {
     }
     if (start < chunk.length) partial = chunk.subarray(start);
   });
-  if (mode === 'drive') drive(kind, Number(nArg), method).then((r) => {
+  // After this module's top level has run, so every binding below exists.
+  if (mode === 'drive') setImmediate(() => drive(kind, Number(nArg), method).then((r) => {
     process.stdout.write(JSON.stringify(r) + '\n', () => process.exit(0));
   }, (e) => {
     process.stderr.write(`drive failed: ${e && e.stack || e}\n`);
     process.exit(1);
-  });
+  }));
 }
 
 // answered marks a request whose handler wrote its own response.
