@@ -68,11 +68,11 @@ func main() {
 		name string
 		run  func() float64
 	}{
-		{"raw_go_to_node_p50_us", rawGoToNode},
+		{"raw_go_to_node_p50_us", func() float64 { seqGoToNode(r); return r["raw_go_to_node_p50_us"] }},
+		{"rpc_go_to_node_seq_p50_us", func() float64 { return r["rpc_go_to_node_seq_p50_us"] }},
+		{"netrpc_go_to_node_seq_p50_us", func() float64 { return r["netrpc_go_to_node_seq_p50_us"] }},
 		{"raw_node_to_go_p50_us", rawNodeToGo},
-		{"rpc_go_to_node_seq_p50_us", rpcGoToNodeSeq},
 		{"rpc_node_to_go_seq_p50_us", func() float64 { return nodeDrives("seq", *seqN, serveRPC)["p50_ns"] / 1e3 }},
-		{"netrpc_go_to_node_seq_p50_us", netrpcGoToNodeSeq},
 		{"netrpc_node_to_go_seq_p50_us", func() float64 { return nodeDrives("seq", *seqN, serveNetRPC)["p50_ns"] / 1e3 }},
 		{"rpc_go_to_node_pipelined_per_s", rpcGoToNodePipelined},
 		{"rpc_node_to_go_pipelined_per_s", func() float64 { return nodeDrives("pipelined", *pipeN, serveRPC)["calls_per_s"] }},
@@ -122,25 +122,59 @@ func p50(ts []time.Duration) float64 {
 
 func warmup(n int) int { return min(1000, max(50, n/10)) }
 
-// rawGoToNode is the floor: 8 bytes there and back, no JSON.
-func rawGoToNode() float64 {
-	p := start("raw")
-	defer finish(p)
+// seqGoToNode times sequential round trips from Go to three peers at once:
+// the floor (8 raw bytes there and back, no JSON), rpc and net/rpc. They
+// take turns in short blocks so all three see the same machine: unpinned,
+// wake-up latency swings between a few and tens of microseconds with load
+// and CPU idle states, which would otherwise land in one phase and not
+// another.
+func seqGoToNode(r map[string]float64) {
+	raw := start("raw")
+	defer finish(raw)
+	ours := start()
+	c := rpc.NewConn(ours.Rd, ours.Wr, nil, quiet())
+	defer c.Close()
+	theirs := start()
+	client := jsonrpc.NewClient(pipeEnd{theirs.Rd, theirs.Wr})
+	defer client.Close()
+
 	ping, pong := []byte("ping-pon"), make([]byte, 8)
-	ts := make([]time.Duration, *seqN)
-	for i := -warmup(*seqN); i < *seqN; i++ {
-		t0 := time.Now()
-		if _, err := p.Wr.Write(ping); err != nil {
-			log.Fatal(err)
-		}
-		if _, err := io.ReadFull(p.Rd, pong); err != nil {
-			log.Fatal(err)
-		}
-		if i >= 0 {
-			ts[i] = time.Since(t0)
+	ctx := context.Background()
+	var out balanceParams
+	rounds := []func() error{
+		func() error {
+			if _, err := raw.Wr.Write(ping); err != nil {
+				return err
+			}
+			_, err := io.ReadFull(raw.Rd, pong)
+			return err
+		},
+		func() error { return c.Call(ctx, "test.Echo", balanceIn, &out) },
+		func() error { return client.Call("test.Echo", balanceIn, &out) },
+	}
+	ts := make([][]time.Duration, len(rounds))
+	const block = 200
+	for i, round := range rounds { // warm each up
+		for range warmup(*seqN) {
+			if err := round(); err != nil {
+				log.Fatalf("warm-up %d: %v", i, err)
+			}
 		}
 	}
-	return p50(ts)
+	for len(ts[0]) < *seqN {
+		for i, round := range rounds {
+			for range block {
+				t0 := time.Now()
+				if err := round(); err != nil {
+					log.Fatal(err)
+				}
+				ts[i] = append(ts[i], time.Since(t0))
+			}
+		}
+	}
+	r["raw_go_to_node_p50_us"] = p50(ts[0])
+	r["rpc_go_to_node_seq_p50_us"] = p50(ts[1])
+	r["netrpc_go_to_node_seq_p50_us"] = p50(ts[2])
 }
 
 func rawNodeToGo() float64 {
@@ -172,24 +206,6 @@ func driveResult(p *peer.Process) map[string]float64 {
 
 func quiet() rpc.Option { return rpc.WithLogger(slog.New(slog.DiscardHandler)) }
 
-func rpcGoToNodeSeq() float64 {
-	p := start()
-	c := rpc.NewConn(p.Rd, p.Wr, nil, quiet())
-	defer c.Close()
-	ctx := context.Background()
-	ts := make([]time.Duration, *seqN)
-	var out balanceParams
-	for i := -warmup(*seqN); i < *seqN; i++ {
-		t0 := time.Now()
-		if err := c.Call(ctx, "test.Echo", balanceIn, &out); err != nil {
-			log.Fatal(err)
-		}
-		if i >= 0 {
-			ts[i] = time.Since(t0)
-		}
-	}
-	return p50(ts)
-}
 
 // pipelined runs n calls with inflight goroutines and returns calls/s.
 func pipelined(n int, call func() error) float64 {
@@ -233,23 +249,6 @@ type pipeEnd struct {
 func (p pipeEnd) Write(b []byte) (int, error) { return p.w.Write(b) }
 func (p pipeEnd) Close() error                { p.File.Close(); return p.w.Close() }
 
-func netrpcGoToNodeSeq() float64 {
-	p := start()
-	client := jsonrpc.NewClient(pipeEnd{p.Rd, p.Wr})
-	defer client.Close()
-	ts := make([]time.Duration, *seqN)
-	var out balanceParams
-	for i := -warmup(*seqN); i < *seqN; i++ {
-		t0 := time.Now()
-		if err := client.Call("test.Echo", balanceIn, &out); err != nil {
-			log.Fatal(err)
-		}
-		if i >= 0 {
-			ts[i] = time.Since(t0)
-		}
-	}
-	return p50(ts)
-}
 
 func netrpcGoToNodePipelined() float64 {
 	p := start()
