@@ -60,6 +60,9 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/staking"
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
+
+	swingsetkeeper "github.com/agd-project/agd/x/swingset/keeper"
+	swingsettypes "github.com/agd-project/agd/x/swingset/types"
 )
 
 // DefaultNodeHome is where agd keeps its home unless --home says otherwise.
@@ -102,8 +105,13 @@ type App struct {
 	SlashingKeeper  slashingkeeper.Keeper
 	ConsensusKeeper consensuskeeper.Keeper
 
+	SwingsetKeeper  swingsetkeeper.Keeper
+
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
+
+	kernel      Kernel
+	endedHeight int64 // the block whose EndBlock ran last, for Commit
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -152,6 +160,7 @@ func New(
 		distrtypes.StoreKey,
 		slashingtypes.StoreKey,
 		consensustypes.StoreKey,
+		swingsettypes.StoreKey,
 	)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(fmt.Errorf("streaming services: %w", err))
@@ -191,6 +200,7 @@ func New(
 	app.SlashingKeeper = slashingkeeper.NewKeeper(
 		appCodec, legacyAmino, runtime.NewKVStoreService(keys[slashingtypes.StoreKey]), app.StakingKeeper, authority,
 	)
+	app.SwingsetKeeper = swingsetkeeper.NewKeeper(runtime.NewKVStoreService(keys[swingsettypes.StoreKey]))
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
 
 	app.ModuleManager = module.NewManager(
@@ -274,14 +284,26 @@ func (app *App) PreBlocker(ctx sdk.Context, _ *abci.RequestFinalizeBlock) (*sdk.
 	return app.ModuleManager.PreBlock(ctx)
 }
 
-// BeginBlocker runs the modules' begin-blockers.
+// BeginBlocker starts the block on the kernel, then runs the modules'
+// begin-blockers.
 func (app *App) BeginBlocker(ctx sdk.Context) (sdk.BeginBlock, error) {
+	if err := app.kernelBeginBlock(ctx); err != nil {
+		return sdk.BeginBlock{}, err
+	}
 	return app.ModuleManager.BeginBlock(ctx)
 }
 
-// EndBlocker runs the modules' end-blockers.
+// EndBlocker runs the modules' end-blockers, then ends the block on the
+// kernel.
 func (app *App) EndBlocker(ctx sdk.Context) (sdk.EndBlock, error) {
-	return app.ModuleManager.EndBlock(ctx)
+	res, err := app.ModuleManager.EndBlock(ctx)
+	if err != nil {
+		return res, err
+	}
+	if err := app.kernelEndBlock(ctx); err != nil {
+		return sdk.EndBlock{}, err
+	}
+	return res, nil
 }
 
 // InitChainer initialises every module from the genesis file.

@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
+
+	"cosmossdk.io/log"
 	"errors"
 	"fmt"
 	"path/filepath"
-	"syscall"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/node"
@@ -16,7 +17,6 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	dbm "github.com/cosmos/cosmos-db"
 	"github.com/oklog/run"
-	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cosmos/cosmos-sdk/client"
@@ -25,10 +25,9 @@ import (
 	servercmtlog "github.com/cosmos/cosmos-sdk/server/log"
 	servertypes "github.com/cosmos/cosmos-sdk/server/types"
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
-)
 
-// addStartFlags adds agd's own start flags.
-func addStartFlags(cmd *cobra.Command) {}
+	"github.com/agd-project/agd/app"
+)
 
 // startHandler replaces the SDK's in-process start. agd runs every
 // long-lived part (the CometBFT node, the gRPC server, the signal handler)
@@ -42,6 +41,20 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	logger := svrCtx.Logger
 	cfg := svrCtx.Config
 	home := cfg.RootDir
+
+	kopts := kernelOptions{
+		split:       svrCtx.Viper.GetString(flagSplit),
+		agvmDir:     svrCtx.Viper.GetString(flagAgvmDir),
+		initTimeout: svrCtx.Viper.GetDuration(flagKernelInitTimeout),
+		callTimeout: svrCtx.Viper.GetDuration(flagKernelCallTimeout),
+	}
+	if kopts.split == "" {
+		return errNoSplit
+	}
+	genesis, err := genutiltypes.AppGenesisFromFile(cfg.GenesisFile())
+	if err != nil {
+		return fmt.Errorf("read genesis: %w", err)
+	}
 
 	srvCfg, err := serverconfig.GetConfig(svrCtx.Viper)
 	if err != nil {
@@ -62,6 +75,22 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		}
 	}()
 
+	agdApp, ok := application.(*app.App)
+	if !ok {
+		return fmt.Errorf("agd start: unexpected application type %T", application)
+	}
+	cosmosHeight := agdApp.LastBlockHeight()
+	storedHash, err := agdApp.CommittedActivityHash()
+	if err != nil {
+		return err
+	}
+	kernel, err := startKernel(logger, home, genesis.ChainID, kopts, cosmosHeight, storedHash)
+	if err != nil {
+		return err
+	}
+	defer kernel.abandon()
+	agdApp.SetKernel(kernel.driver)
+
 	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		return fmt.Errorf("load node key: %w", err)
@@ -72,7 +101,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		pvm.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
 		nodeKey,
 		proxy.NewLocalClientCreator(server.NewCometABCIWrapper(application)),
-		genesisDocProvider(cfg.GenesisFile()),
+		func() (*cmttypes.GenesisDoc, error) { return genesis.ToGenesisDoc() },
 		cmtcfg.DefaultDBProvider,
 		node.DefaultMetricsProvider(cfg.Instrumentation),
 		servercmtlog.CometLoggerWrapper{Logger: logger},
@@ -90,7 +119,13 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		}, interrupt)
 	}
 
+	// Interrupts run in this order: the node first, so a block in progress
+	// finishes (or is refused) while the kernel can still answer; then the
+	// connection, whose EOF tells the kernel to exit; then the kernel.
 	addActor(nodeActor(cmtNode))
+	addActor(connActor(kernel.conn))
+	addActor(kernelActor(kernel))
+	addActor(lifecycleActor(kernel.driver))
 
 	if srvCfg.API.Enable || srvCfg.GRPC.Enable {
 		clientCtx = clientCtx.WithClient(local.New(cmtNode))
@@ -108,16 +143,33 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		addActor("grpc", grpcGroup.Wait, func(error) { cancelGRPC() })
 	}
 
-	sigExecute, sigInterrupt := run.SignalHandler(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	addActor("signals", sigExecute, sigInterrupt)
+	addActor(signalActor(kernel.driver))
 
 	err = group.Run()
+	return exitDecision(logger, err, kernel)
+}
+
+// exitDecision turns the group's first error and the lifecycle machine's
+// decision into agd's exit: the machine knows whether both sides stopped at
+// consistent heights, so its exit code wins.
+func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) error {
+	kernelHeight, cosmosHeight := kernel.driver.CommittedHeights()
+	if exitErr := kernel.child.Err(); exitErr != nil && !kernel.stoppedByUs() {
+		logger.Error("the kernel died", "status", kernel.child.ExitStatus().String(), "report", exitErr.Error())
+	}
+	if stop, ok := kernel.driver.Decision(); ok {
+		if stop.ExitCode == 0 {
+			logger.Info("shut down cleanly", "reason", stop.Reason, "kernel_height", kernelHeight, "cosmos_height", cosmosHeight)
+			return nil
+		}
+		return exitCodeError{code: stop.ExitCode, err: fmt.Errorf("agd stopped: %s", stop.Reason)}
+	}
 	var sig *run.SignalError
-	if errors.As(err, &sig) {
-		logger.Info("shut down cleanly", "signal", sig.Signal.String())
+	if errors.As(groupErr, &sig) {
+		logger.Info("shut down cleanly", "signal", sig.Signal.String(), "kernel_height", kernelHeight, "cosmos_height", cosmosHeight)
 		return nil
 	}
-	return err
+	return groupErr
 }
 
 // nodeActor runs the CometBFT node until it is interrupted or stops by
@@ -152,14 +204,4 @@ func describeExit(err error) string {
 		return "interrupted by another part"
 	}
 	return err.Error()
-}
-
-func genesisDocProvider(path string) node.GenesisDocProvider {
-	return func() (*cmttypes.GenesisDoc, error) {
-		appGenesis, err := genutiltypes.AppGenesisFromFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("read genesis %s: %w", path, err)
-		}
-		return appGenesis.ToGenesisDoc()
-	}
 }

@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
+
+// Kernel is the block lifecycle of the kernel child as the app drives it
+// (lifecycle/driver.Driver implements it). Each method blocks until the
+// kernel answered; an error means the block must not be committed.
+type Kernel interface {
+	BeginBlock(ctx context.Context, height, blockTime int64) error
+	EndBlock(ctx context.Context, height, blockTime int64, actions []json.RawMessage) (activityHash string, err error)
+	// Commit returns nil only if agd may commit its own state for height:
+	// the kernel has made the block durable.
+	Commit(ctx context.Context, height int64) error
+	CosmosCommitted(height int64)
+}
+
+// ErrNoKernel is returned for a block when no kernel is attached: the chain's
+// consensus state includes the kernel's activity hash, so a node without its
+// kernel would fork from the chain.
+var ErrNoKernel = errors.New("no kernel attached: agd runs blocks only with its kernel (agd start --split)")
+
+// SetKernel attaches the kernel; agd start does it after the handshake and
+// before CometBFT may replay or run any block.
+func (app *App) SetKernel(k Kernel) { app.kernel = k }
+
+// CommittedActivityHash returns the kernel activity hash stored in the last
+// committed state, for the start-up handshake.
+func (app *App) CommittedActivityHash() (string, error) {
+	ctx := app.NewUncachedContext(false, cmtproto.Header{Height: app.LastBlockHeight()})
+	return app.SwingsetKeeper.ActivityHash(ctx)
+}
+
+func (app *App) kernelBeginBlock(ctx sdk.Context) error {
+	if app.kernel == nil {
+		return ErrNoKernel
+	}
+	return app.kernel.BeginBlock(ctx, ctx.BlockHeight(), ctx.BlockTime().Unix())
+}
+
+// kernelEndBlock runs after every module's EndBlock, so the kernel sees the
+// block's balance updates first, and writes the activity hash the kernel
+// returns into consensus state.
+func (app *App) kernelEndBlock(ctx sdk.Context) error {
+	if app.kernel == nil {
+		return ErrNoKernel
+	}
+	hash, err := app.kernel.EndBlock(ctx, ctx.BlockHeight(), ctx.BlockTime().Unix(), nil)
+	if err != nil {
+		return err
+	}
+	app.endedHeight = ctx.BlockHeight()
+	return app.SwingsetKeeper.SetActivityHash(ctx, hash)
+}
+
+// Commit commits the block only after the kernel made it durable: a crash
+// between the two leaves the kernel one block ahead, which the next start
+// recovers; the other order could not be recovered.
+func (app *App) Commit() (*abci.ResponseCommit, error) {
+	if app.kernel == nil {
+		return nil, ErrNoKernel
+	}
+	height := app.endedHeight
+	if err := app.kernel.Commit(context.Background(), height); err != nil {
+		return nil, fmt.Errorf("commit of block %d: %w", height, err)
+	}
+	res, err := app.BaseApp.Commit()
+	if err != nil {
+		return nil, err
+	}
+	app.kernel.CosmosCommitted(height)
+	return res, nil
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"cosmossdk.io/log"
+	"github.com/spf13/cobra"
+
+	"github.com/agd-project/agd/lifecycle/driver"
+	"github.com/agd-project/agd/rpc"
+	"github.com/agd-project/agd/supervisor"
+)
+
+const (
+	flagSplit             = "split"
+	flagAgvmDir           = "agvm-dir"
+	flagKernelInitTimeout = "kernel-init-timeout"
+	flagKernelCallTimeout = "kernel-call-timeout"
+
+	// splitDefault is what a bare --split stands for: the default kernel
+	// command.
+	splitDefault = "default"
+)
+
+// addStartFlags adds agd's own start flags.
+func addStartFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.String(flagSplit, "", "run the kernel as a child process; a bare --split runs the pinned Node.js on <agvm dir>/src/main.js, --split=COMMAND runs COMMAND (split at spaces, no shell)")
+	f.Lookup(flagSplit).NoOptDefVal = splitDefault
+	f.String(flagAgvmDir, "", "the agvm folder (default: next to the binary, then upward from the working directory)")
+	f.Duration(flagKernelInitTimeout, 60*time.Second, "how long the kernel may take to answer swingset.Init")
+	f.Duration(flagKernelCallTimeout, 2*time.Minute, "how long the kernel may take to answer one block lifecycle call")
+}
+
+// kernelOptions are the start flags that concern the kernel.
+type kernelOptions struct {
+	split       string
+	agvmDir     string
+	initTimeout time.Duration
+	callTimeout time.Duration
+}
+
+func (o kernelOptions) argv() ([]string, error) {
+	if o.split != splitDefault {
+		argv := supervisor.SplitCommand(o.split)
+		if len(argv) == 0 {
+			return nil, errors.New("--split=COMMAND: the command is empty")
+		}
+		return argv, nil
+	}
+	dir, err := supervisor.FindAgvmDir(o.agvmDir)
+	if err != nil {
+		return nil, fmt.Errorf("find the kernel: %w", err)
+	}
+	return supervisor.DefaultCommand(dir)
+}
+
+// errNoSplit explains why agd will not run without its kernel.
+var errNoSplit = errors.New("agd start needs --split: this chain's consensus state includes its kernel's " +
+	"activity hash, and agd has no in-process kernel, so a node without its kernel would fork from the chain; " +
+	"run `agd start --split`")
+
+// runningKernel is a started kernel child and the connection to it.
+type runningKernel struct {
+	child  *supervisor.Kernel
+	conn   *rpc.Conn
+	driver *driver.Driver
+
+	stopping atomic.Bool
+}
+
+// startKernel starts the kernel child, connects to it and runs the
+// swingset.Init handshake for agd's committed height.
+func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, cosmosHeight int64, activityHash string) (*runningKernel, error) {
+	argv, err := opts.argv()
+	if err != nil {
+		return nil, err
+	}
+	child, err := supervisor.Start(supervisor.Config{
+		Argv:     argv,
+		StateDir: filepath.Join(home, "data", "agvm"),
+		Logger:   logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start kernel %q: %w", strings.Join(argv, " "), err)
+	}
+	logger.Info("kernel started", "pid", child.Pid(), "command", strings.Join(argv, " "))
+
+	mux := rpc.NewMux()
+	registerKernelServices(mux, logger)
+	conn := rpc.NewConn(child.FromKernel(), child.ToKernel(), mux, rpc.WithLogger(slogFor(logger.With("module", "rpc"))))
+
+	d := driver.New(driver.Config{
+		Kernel:       conn,
+		ChainID:      chainID,
+		SignalKernel: func() error { return child.Signal(syscall.SIGTERM) },
+		CallTimeout:  opts.callTimeout,
+		Logger:       logger.With("module", "lifecycle"),
+	})
+	rk := &runningKernel{child: child, conn: conn, driver: d}
+
+	ctx, cancel := context.WithTimeout(context.Background(), opts.initTimeout)
+	defer cancel()
+	if err := d.Init(ctx, cosmosHeight, activityHash); err != nil {
+		rk.abandon()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("kernel %q did not answer swingset.Init within %s (--%s): %w",
+				strings.Join(argv, " "), opts.initTimeout, flagKernelInitTimeout, err)
+		}
+		if exitErr := child.Err(); exitErr != nil {
+			return nil, fmt.Errorf("kernel handshake failed: %w; %v", err, exitErr)
+		}
+		return nil, fmt.Errorf("kernel handshake with %q failed: %w", strings.Join(argv, " "), err)
+	}
+	kernelHeight, _ := d.CommittedHeights()
+	logger.Info("kernel ready", "kernel_height", kernelHeight, "cosmos_height", cosmosHeight)
+	return rk, nil
+}
+
+// abandon closes the connection (the kernel sees EOF) and stops the child,
+// waiting until it is reaped.
+func (rk *runningKernel) abandon() {
+	_ = rk.conn.Close()
+	rk.child.Stop(5 * time.Second)
+	_ = rk.child.ToKernel().Close()
+	_ = rk.child.FromKernel().Close()
+}
+
+// registerKernelServices registers what agd serves the kernel. Until the
+// modules serve their calls, only slog.Write is accepted.
+func registerKernelServices(mux *rpc.Mux, logger log.Logger) {
+	rpc.HandleRaw(mux, "slog.Write", func(context.Context, json.RawMessage) (any, error) { return nil, nil })
+	_ = logger
+}
+
+// markStopping records that agd itself is stopping the kernel, so its exit
+// is not reported as a death.
+func (rk *runningKernel) markStopping() { rk.stopping.Store(true) }
+
+func (rk *runningKernel) stoppedByUs() bool { return rk.stopping.Load() }

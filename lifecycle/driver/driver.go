@@ -1,0 +1,191 @@
+// Package driver is the thin I/O layer around lifecycle.Machine: it feeds the
+// machine what happens (ABCI steps, kernel replies, signals, the kernel's
+// exit) and carries out what the machine decides (rpc calls to the kernel,
+// signals, stopping). Every decision stays in the machine, so what the
+// property tests checked is what runs.
+package driver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/agd-project/agd/lifecycle"
+	"github.com/agd-project/agd/rpc"
+)
+
+// Caller is the part of rpc.Conn the driver uses.
+type Caller interface {
+	Call(ctx context.Context, method string, params, result any) error
+}
+
+// Logger is the logging the driver needs; cosmossdk.io/log's Logger fits.
+type Logger interface {
+	Info(msg string, keyvals ...any)
+	Error(msg string, keyvals ...any)
+}
+
+// Config is what a Driver needs from the outside world.
+type Config struct {
+	Kernel  Caller
+	ChainID string
+	// SignalKernel sends SIGTERM to the kernel's process group.
+	SignalKernel func() error
+	// CallTimeout bounds each lifecycle call, so a hung kernel stops agd
+	// with a message instead of stalling consensus forever.
+	CallTimeout time.Duration
+	Logger      Logger
+}
+
+// ErrStopping is returned (wrapped, with the reason) from every ABCI hook once
+// the machine has decided to stop or refuses a block: CometBFT then stops its
+// consensus routine without committing the block.
+var ErrStopping = errors.New("agd is stopping")
+
+// Driver runs the lifecycle machine.
+type Driver struct {
+	cfg Config
+
+	mu      sync.Mutex // serialises Handle: signals and exits arrive from other goroutines
+	machine *lifecycle.Machine
+
+	stopOnce sync.Once
+	stopped  chan struct{}
+	stop     lifecycle.Stop
+}
+
+// New returns a driver for a kernel that has not been initialised yet.
+func New(cfg Config) *Driver {
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = 2 * time.Minute
+	}
+	return &Driver{cfg: cfg, machine: lifecycle.New(), stopped: make(chan struct{})}
+}
+
+// Stopped is closed once the machine has decided to stop; Decision then
+// says why and with which exit code.
+func (d *Driver) Stopped() <-chan struct{} { return d.stopped }
+
+// Decision returns the machine's stop decision, if it made one.
+func (d *Driver) Decision() (lifecycle.Stop, bool) {
+	select {
+	case <-d.stopped:
+		return d.stop, true
+	default:
+		return lifecycle.Stop{}, false
+	}
+}
+
+// CommittedHeights reports the heights the machine knows to be committed.
+func (d *Driver) CommittedHeights() (kernel, cosmos int64) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.machine.CommittedHeights()
+}
+
+// outcome is what running a chain of events produced for the ABCI hook that
+// started it.
+type outcome struct {
+	activityHash string
+	commitCosmos bool
+	refused      error
+}
+
+// run feeds ev and every reply event that the resulting calls produce, until
+// the machine has nothing more to do for this step.
+func (d *Driver) run(ctx context.Context, ev lifecycle.Event) outcome {
+	var out outcome
+	queue := []lifecycle.Event{ev}
+	for len(queue) > 0 {
+		next := queue[0]
+		queue = queue[1:]
+		for _, act := range d.feed(next) {
+			if reply := d.perform(ctx, act, &out); reply != nil {
+				queue = append(queue, reply)
+			}
+		}
+	}
+	return out
+}
+
+// feed hands one event to the machine under the lock.
+func (d *Driver) feed(ev lifecycle.Event) []lifecycle.Action {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.machine.Handle(ev)
+}
+
+// perform carries out one action and returns the event that answers it, if
+// any.
+func (d *Driver) perform(ctx context.Context, act lifecycle.Action, out *outcome) lifecycle.Event {
+	switch a := act.(type) {
+	case lifecycle.CallKernelInit:
+		var res initResult
+		err := d.call(ctx, "swingset.Init", initParams{
+			ProtocolVersion: 1, ChainID: d.cfg.ChainID, CosmosHeight: a.CosmosHeight, IsBootstrap: a.IsBootstrap,
+		}, &res)
+		if err == nil && res.ProtocolVersion != 1 {
+			err = fmt.Errorf("kernel speaks protocol version %d, agd speaks 1", res.ProtocolVersion)
+		}
+		return lifecycle.KernelInitialized{KernelHeight: res.KernelHeight, ActivityHash: res.ActivityHash, Err: errText(err)}
+	case lifecycle.CallKernelBegin:
+		err := d.call(ctx, "swingset.BeginBlock", beginParams{BlockHeight: a.Height, BlockTime: blockTimeOf(ctx), ChainID: d.cfg.ChainID}, nil)
+		return lifecycle.KernelBegan{Height: a.Height, Err: errText(err)}
+	case lifecycle.CallKernelEnd:
+		var res endResult
+		err := d.call(ctx, "swingset.EndBlock", endParams{BlockHeight: a.Height, BlockTime: blockTimeOf(ctx), Actions: actionsOf(ctx)}, &res)
+		return lifecycle.KernelEnded{Height: a.Height, ActivityHash: res.ActivityHash, Err: errText(err)}
+	case lifecycle.CallKernelCommit:
+		var res commitResult
+		err := d.call(ctx, "swingset.Commit", commitParams{BlockHeight: a.Height}, &res)
+		var rpcErr *rpc.Error
+		refused := errors.As(err, &rpcErr) && rpcErr.Code == rpc.CodeShuttingDown
+		return lifecycle.KernelCommitted{Height: a.Height, KernelHeight: res.KernelHeight, Err: errText(err), Refused: refused}
+	case lifecycle.RecordActivityHash:
+		out.activityHash = a.Hash
+	case lifecycle.CommitCosmos:
+		out.commitCosmos = true
+	case lifecycle.RefuseBlock:
+		out.refused = fmt.Errorf("%w: block %d refused: %s", ErrStopping, a.Height, a.Reason)
+	case lifecycle.SignalKernel:
+		if d.cfg.SignalKernel != nil {
+			if err := d.cfg.SignalKernel(); err != nil {
+				d.cfg.Logger.Error("forwarding SIGTERM to the kernel", "err", err)
+			}
+		}
+	case lifecycle.Stop:
+		d.stopOnce.Do(func() {
+			d.stop = a
+			close(d.stopped)
+		})
+		if out.refused == nil {
+			out.refused = fmt.Errorf("%w: %s", ErrStopping, a.Reason)
+		}
+	default:
+		panic(fmt.Sprintf("lifecycle driver: unknown action %T", act))
+	}
+	return nil
+}
+
+func (d *Driver) call(ctx context.Context, method string, params, result any) error {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.CallTimeout)
+	defer cancel()
+	start := time.Now()
+	err := d.cfg.Kernel.Call(ctx, method, params, result)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%s got no answer from the kernel within %s: %w", method, d.cfg.CallTimeout, err)
+	}
+	if err != nil {
+		d.cfg.Logger.Error("kernel call failed", "method", method, "err", err, "after", time.Since(start))
+	}
+	return err
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

@@ -1,0 +1,72 @@
+package driver
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/agd-project/agd/lifecycle"
+)
+
+// Init runs the start-up handshake: swingset.Init with agd's committed height
+// and the activity hash agd stored for it. It returns an error, naming the
+// heights, when the kernel cannot follow this chain.
+func (d *Driver) Init(ctx context.Context, cosmosHeight int64, activityHash string) error {
+	out := d.run(ctx, lifecycle.Started{CosmosHeight: cosmosHeight, ActivityHash: activityHash})
+	if out.refused != nil {
+		return out.refused
+	}
+	return nil
+}
+
+// BeginBlock is called from the app's BeginBlocker for block height.
+func (d *Driver) BeginBlock(ctx context.Context, height, blockTime int64) error {
+	ctx = withBlockTime(ctx, blockTime)
+	out := d.run(ctx, lifecycle.BlockStarted{Height: height})
+	return out.refused
+}
+
+// EndBlock is called from the app's EndBlocker, after every other module
+// (vbank's BalanceUpdate included), with the block's kernel inputs. It returns
+// the activity hash to write into consensus state.
+func (d *Driver) EndBlock(ctx context.Context, height, blockTime int64, actions []json.RawMessage) (string, error) {
+	ctx = withBlockTime(ctx, blockTime)
+	ctx = withActions(ctx, actions)
+	out := d.run(ctx, lifecycle.EndBlockReached{Height: height})
+	if out.refused != nil {
+		return "", out.refused
+	}
+	if out.activityHash == "" {
+		return "", fmt.Errorf("%w: block %d ended without an activity hash", ErrStopping, height)
+	}
+	return out.activityHash, nil
+}
+
+// Commit is called when ABCI Commit starts for height. It returns nil only
+// when agd may commit its own state: the kernel made the block durable.
+func (d *Driver) Commit(ctx context.Context, height int64) error {
+	out := d.run(ctx, lifecycle.CommitStarted{Height: height})
+	if out.commitCosmos {
+		return nil
+	}
+	if out.refused != nil {
+		return out.refused
+	}
+	return fmt.Errorf("%w: block %d was not committed", ErrStopping, height)
+}
+
+// CosmosCommitted is called once agd's own commit of height is durable.
+func (d *Driver) CosmosCommitted(height int64) {
+	d.run(context.Background(), lifecycle.CosmosCommitted{Height: height})
+}
+
+// Signal records SIGTERM or SIGINT; the machine decides whether agd stops
+// now or after the block in progress.
+func (d *Driver) Signal(name string) {
+	d.run(context.Background(), lifecycle.SignalReceived{Name: name})
+}
+
+// KernelExited records the kernel's death with its exit status.
+func (d *Driver) KernelExited(status string) {
+	d.run(context.Background(), lifecycle.KernelExited{Status: status})
+}

@@ -1,0 +1,39 @@
+// Package keeper is x/swingset's state: the kernel's activity hash.
+package keeper
+
+import (
+	"context"
+	"fmt"
+
+	"cosmossdk.io/core/store"
+
+	"github.com/agd-project/agd/x/swingset/types"
+)
+
+// Keeper reads and writes x/swingset's store.
+type Keeper struct {
+	storeService store.KVStoreService
+}
+
+// NewKeeper returns a keeper over the module's store.
+func NewKeeper(storeService store.KVStoreService) Keeper {
+	return Keeper{storeService: storeService}
+}
+
+// ActivityHash returns the kernel's activity hash as of the last committed
+// block ("" before the first).
+func (k Keeper) ActivityHash(ctx context.Context) (string, error) {
+	b, err := k.storeService.OpenKVStore(ctx).Get(types.ActivityHashKey)
+	if err != nil {
+		return "", fmt.Errorf("read activity hash: %w", err)
+	}
+	return string(b), nil
+}
+
+// SetActivityHash records the kernel's activity hash for the current block.
+func (k Keeper) SetActivityHash(ctx context.Context, hash string) error {
+	if err := k.storeService.OpenKVStore(ctx).Set(types.ActivityHashKey, []byte(hash)); err != nil {
+		return fmt.Errorf("write activity hash: %w", err)
+	}
+	return nil
+}
