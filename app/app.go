@@ -105,7 +105,7 @@ type App struct {
 	SlashingKeeper  slashingkeeper.Keeper
 	ConsensusKeeper consensuskeeper.Keeper
 
-	SwingsetKeeper  swingsetkeeper.Keeper
+	SwingsetKeeper swingsetkeeper.Keeper
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
