@@ -161,7 +161,7 @@ func (s *Stream) writeResult(id []byte, result any) error {
 	b = append(b, id...)
 	b = append(b, `,"result":`...)
 	s.wbuf.Write(b)
-	if err := s.encodeValue(result, ""); err != nil {
+	if err := s.encodeValue(result, "result"); err != nil {
 		return err
 	}
 	s.wbuf.WriteString(",\"error\":null}\n")
@@ -169,15 +169,16 @@ func (s *Stream) writeResult(id []byte, result any) error {
 }
 
 // encodeValue appends v's JSON to wbuf. json.RawMessage goes in as is, which
-// is how a caller forwards bytes it already holds. When role is "params" the
-// value must be an object, as the protocol pins.
+// is how a caller forwards bytes it already holds. role ("params" or
+// "result") names the value in errors; params must be an object, as the
+// protocol pins.
 func (s *Stream) encodeValue(v any, role string) error {
 	start := s.wbuf.Len()
 	if raw, ok := v.(json.RawMessage); ok && len(raw) > 0 {
 		s.wbuf.Write(raw)
 	} else if err := s.enc.Encode(v); err != nil {
 		s.wbuf.Reset()
-		return fmt.Errorf("rpc: encoding %s: %w", cmp(role, "result"), err)
+		return fmt.Errorf("rpc: encoding %s: %w", role, err)
 	} else {
 		s.wbuf.Truncate(s.wbuf.Len() - 1) // Encode's '\n'
 	}
@@ -188,13 +189,6 @@ func (s *Stream) encodeValue(v any, role string) error {
 		}
 	}
 	return nil
-}
-
-func cmp(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // writeLocked writes one whole line; s.mu is held.
