@@ -206,7 +206,6 @@ func driveResult(p *peer.Process) map[string]float64 {
 
 func quiet() rpc.Option { return rpc.WithLogger(slog.New(slog.DiscardHandler)) }
 
-
 // pipelined runs n calls with inflight goroutines and returns calls/s.
 func pipelined(n int, call func() error) float64 {
 	run := func(n int) time.Duration {
@@ -248,7 +247,6 @@ type pipeEnd struct {
 
 func (p pipeEnd) Write(b []byte) (int, error) { return p.w.Write(b) }
 func (p pipeEnd) Close() error                { p.File.Close(); return p.w.Close() }
-
 
 func netrpcGoToNodePipelined() float64 {
 	p := start()
