@@ -30,7 +30,7 @@ run: build agvm-deps
 	@if [ ! -d $(LOCALNET)/node0 ]; then \
 		$(BIN) localnet init --validators 1 --dir $(LOCALNET) --block-time $(BLOCK_TIME); \
 	fi
-	$(BIN) start --home $(LOCALNET)/node0
+	$(BIN) start --split --home $(LOCALNET)/node0
 
 vet:
 	$(GO) vet ./...

@@ -104,7 +104,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		func() (*cmttypes.GenesisDoc, error) { return genesis.ToGenesisDoc() },
 		cmtcfg.DefaultDBProvider,
 		node.DefaultMetricsProvider(cfg.Instrumentation),
-		servercmtlog.CometLoggerWrapper{Logger: logger},
+		cometLogger{Logger: servercmtlog.CometLoggerWrapper{Logger: logger}},
 	)
 	if err != nil {
 		return fmt.Errorf("create CometBFT node: %w", err)

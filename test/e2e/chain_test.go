@@ -19,7 +19,7 @@ func TestChainSkeleton(t *testing.T) {
 		t.Skip("starts a real chain")
 	}
 	ln := newLocalnet(t, 1)
-	node := ln.start(t, 0)
+	node := ln.start(t, 0, "--split")
 	ln.waitHeight(t, 0, 3, 60*time.Second, node)
 
 	recipient := testAddress(t, 7)
@@ -106,7 +106,7 @@ func TestBadInput(t *testing.T) {
 	})
 	t.Run("localnet port clash", func(t *testing.T) {
 		ln := newLocalnet(t, 1)
-		node := ln.start(t, 0)
+		node := ln.start(t, 0, "--split")
 		ln.waitHeight(t, 0, 1, 60*time.Second, node)
 		out, err := agd(t, "localnet", "init", "--validators", "1", "--dir", filepath.Join(t.TempDir(), "again"),
 			"--base-port", fmt.Sprint(ln.basePort))
