@@ -1,0 +1,31 @@
+package kernelcall
+
+import (
+	"context"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/agd-project/agd/rpc"
+)
+
+// Handle registers fn as the kernel→agd method on mux. fn runs only while w
+// is open, on a cache of the block's context that is written only when fn
+// returns no error; outside the window the kernel gets -32002. fn's errors
+// reach the kernel as rpc.Handle sends them: an *rpc.Error keeps its code.
+func Handle[P, R any](mux *rpc.Mux, w *Window, method string, fn func(ctx sdk.Context, params P) (R, error)) {
+	rpc.Handle(mux, method, func(_ context.Context, params P) (R, error) {
+		var result R
+		err := w.run(method, func(ctx sdk.Context) error {
+			var err error
+			result, err = fn(ctx, params)
+			return err
+		})
+		return result, err
+	})
+}
+
+// InvalidParams answers -32602 naming the field at fault, e.g.
+// InvalidParams("amount", err) → "amount: ...".
+func InvalidParams(field string, err error) *rpc.Error {
+	return rpc.Errorf(rpc.CodeInvalidParams, "%s: %v", field, err)
+}
