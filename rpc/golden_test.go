@@ -91,8 +91,17 @@ func TestGoldenNodeToGo(t *testing.T) {
 	if ns := rec.get(); !slices.Equal(ns, []int{1, 2, 3, 4}) {
 		t.Errorf("go.Record saw %v, want [1 2 3 4]", ns)
 	}
+	// The answers to 70 and s-1 are written by the handler goroutine and may
+	// reach the peer after the barrier's request did; wait for them.
+	wantAnswers := []string{`{"id":70,"result":3,"error":null}`, `{"id":"s-1","result":4,"error":null}`}
 	lines := received()
-	for _, want := range []string{`{"id":70,"result":3,"error":null}`, `{"id":"s-1","result":4,"error":null}`} {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); lines = received() {
+		if slices.Contains(lines, wantAnswers[0]) && slices.Contains(lines, wantAnswers[1]) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, want := range wantAnswers {
 		if !slices.Contains(lines, want) {
 			t.Errorf("peer did not receive %s; got:\n%s", want, strings.Join(lines, "\n"))
 		}
