@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -125,6 +126,14 @@ func TestBadInput(t *testing.T) {
 		if strings.Contains(string(genesis), "ubdl") {
 			t.Errorf("genesis.json was changed despite the error")
 		}
+	})
+	t.Run("start without --split", func(t *testing.T) {
+		ln := newLocalnet(t, 1)
+		node := ln.start(t, 0)
+		if code := node.waitExit(t, 60*time.Second); code == 0 {
+			t.Fatal("agd start without --split exited 0")
+		}
+		expectCleanError(t, node.logText(), errors.New("exit"), "agd start needs --split")
 	})
 	t.Run("localnet into a non-empty dir", func(t *testing.T) {
 		dir := t.TempDir()
