@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -132,13 +131,6 @@ func (rk *runningKernel) abandon() {
 	rk.child.Stop(5 * time.Second)
 	_ = rk.child.ToKernel().Close()
 	_ = rk.child.FromKernel().Close()
-}
-
-// registerKernelServices registers what agd serves the kernel. Until the
-// modules serve their calls, only slog.Write is accepted.
-func registerKernelServices(mux *rpc.Mux, logger log.Logger) {
-	rpc.HandleRaw(mux, "slog.Write", func(context.Context, json.RawMessage) (any, error) { return nil, nil })
-	_ = logger
 }
 
 // markStopping records that agd itself is stopping the kernel, so its exit
