@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-
 	"github.com/agd-project/agd/x/vstorage/types"
 )
 
