@@ -1,4 +1,5 @@
-// Package keeper is x/swingset's state: the kernel's activity hash.
+// Package keeper is x/swingset's state: the kernel's activity hash, params
+// and the queue of actions waiting for swingset.EndBlock.
 package keeper
 
 import (
@@ -36,4 +37,32 @@ func (k Keeper) SetActivityHash(ctx context.Context, hash string) error {
 		return fmt.Errorf("write activity hash: %w", err)
 	}
 	return nil
+}
+
+// Params returns the module's params (the defaults before genesis).
+func (k Keeper) Params(ctx context.Context) (types.Params, error) {
+	bz, err := k.storeService.OpenKVStore(ctx).Get(types.ParamsKey)
+	if err != nil {
+		return types.Params{}, fmt.Errorf("read swingset params: %w", err)
+	}
+	if bz == nil {
+		return types.DefaultParams(), nil
+	}
+	var p types.Params
+	if err := p.Unmarshal(bz); err != nil {
+		return types.Params{}, fmt.Errorf("decode swingset params: %w", err)
+	}
+	return p, nil
+}
+
+// SetParams validates and stores params.
+func (k Keeper) SetParams(ctx context.Context, p types.Params) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	bz, err := p.Marshal()
+	if err != nil {
+		return fmt.Errorf("encode swingset params: %w", err)
+	}
+	return k.storeService.OpenKVStore(ctx).Set(types.ParamsKey, bz)
 }

@@ -1,4 +1,5 @@
-// Package types holds x/swingset's names and store layout.
+// Package types holds x/swingset's names, store layout, messages, params and
+// the actions it hands the kernel.
 package types
 
 const (
@@ -8,6 +9,16 @@ const (
 	StoreKey = ModuleName
 )
 
-// ActivityHashKey holds the kernel's activity hash after the last block. It
-// lives in consensus state, so a kernel that diverges changes the AppHash.
-var ActivityHashKey = []byte{0x01}
+var (
+	// ActivityHashKey holds the kernel's activity hash after the last block.
+	// It lives in consensus state, so a kernel that diverges changes the
+	// AppHash.
+	ActivityHashKey = []byte{0x01}
+	// ParamsKey holds Params.
+	ParamsKey = []byte{0x02}
+	// LastActionIDKey holds the id of the last action queued.
+	LastActionIDKey = []byte{0x03}
+	// QueuePrefix prefixes the queued actions, keyed by big-endian id so
+	// the store iterates them in the order they were queued.
+	QueuePrefix = []byte{0x04}
+)

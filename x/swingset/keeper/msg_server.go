@@ -1,0 +1,48 @@
+package keeper
+
+import (
+	"context"
+	"fmt"
+
+	errorsmod "cosmossdk.io/errors"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
+
+	"github.com/agd-project/agd/x/swingset/types"
+)
+
+type msgServer struct{ Keeper }
+
+// NewMsgServer returns x/swingset's Msg service over k.
+func NewMsgServer(k Keeper) types.MsgServer { return msgServer{k} }
+
+// InstallBundle queues a bundle for the kernel.
+func (s msgServer) InstallBundle(ctx context.Context, m *types.MsgInstallBundle) (*types.MsgInstallBundleResponse, error) {
+	if err := m.ValidateBasic(); err != nil {
+		return nil, errorsmod.Wrap(sdkerrors.ErrInvalidRequest, err.Error())
+	}
+	p, err := s.Params(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if uint64(len(m.Bundle)) > p.MaxBundleSize {
+		return nil, errorsmod.Wrap(sdkerrors.ErrInvalidRequest,
+			fmt.Sprintf("bundle: %d bytes exceeds max_bundle_size %d", len(m.Bundle), p.MaxBundleSize))
+	}
+	id, err := s.Enqueue(ctx, types.QueuedAction{Action: &types.QueuedAction_InstallBundle{InstallBundle: m}})
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgInstallBundleResponse{ActionId: id}, nil
+}
+
+// DeliverInbound queues a message for a vat.
+func (s msgServer) DeliverInbound(ctx context.Context, m *types.MsgDeliverInbound) (*types.MsgDeliverInboundResponse, error) {
+	if err := m.ValidateBasic(); err != nil {
+		return nil, errorsmod.Wrap(sdkerrors.ErrInvalidRequest, err.Error())
+	}
+	id, err := s.Enqueue(ctx, types.QueuedAction{Action: &types.QueuedAction_DeliverInbound{DeliverInbound: m}})
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgDeliverInboundResponse{ActionId: id}, nil
+}
