@@ -5,6 +5,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	"github.com/agd-project/agd/x/vbank/keeper"
 	vbanktestutil "github.com/agd-project/agd/x/vbank/testutil"
 	"github.com/agd-project/agd/x/vbank/types"
 )
@@ -138,5 +139,36 @@ func TestGenesisRoundTrip(t *testing.T) {
 	}
 	if got.LastNonce != 41 || len(got.Params.MonitoredAddresses) != 1 || got.Params.MonitoredAddresses[0] != aStr {
 		t.Fatalf("exported %+v, want %+v", got, gs)
+	}
+}
+
+func TestTrackingBankRecordsDelegationsAndBurns(t *testing.T) {
+	f := vbanktestutil.New(t)
+	a, aStr := f.Addr(t, 1)
+	f.Fund(t, a, "10ubld")
+	f.Flush(t)
+	tb := keeper.NewTrackingBank(f.Bank, f.Keeper)
+	if err := tb.DelegateCoinsFromAccountToModule(f.Ctx, a, vbanktestutil.Faucet, sdk.NewCoins(sdk.NewInt64Coin("ubld", 4))); err != nil {
+		t.Fatal(err)
+	}
+	up, err := f.Keeper.EndBlockUpdate(f.Ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, b := range up.Updates {
+		if b.Address == aStr && b.Amount == "6" {
+			found = true
+		}
+	}
+	if !found || len(up.Updates) != 2 {
+		t.Fatalf("update %+v, want %s at 6ubld and the module account", up, aStr)
+	}
+	if err := tb.BurnCoins(f.Ctx, vbanktestutil.Faucet, sdk.NewCoins(sdk.NewInt64Coin("ubld", 4))); err != nil {
+		t.Fatal(err)
+	}
+	up, err = f.Keeper.EndBlockUpdate(f.Ctx)
+	if err != nil || up == nil || len(up.Updates) != 1 || up.Updates[0].Amount != "0" {
+		t.Fatalf("after burn: %+v, %v", up, err)
 	}
 }

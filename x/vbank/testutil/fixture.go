@@ -26,7 +26,7 @@ import (
 // Prefix is the chain's bech32 account prefix.
 const Prefix = "agoric"
 
-// Faucet is a minting module account tests fund accounts from.
+// Faucet is a module account tests mint from, burn from and delegate to.
 const Faucet = "faucet"
 
 // Fixture is a vbank keeper wired to a real bank keeper, as the app wires it.
@@ -52,7 +52,7 @@ func New(tb testing.TB) *Fixture {
 		tb.Fatal(err)
 	}
 	ak := authkeeper.NewAccountKeeper(cdc, runtime.NewKVStoreService(keys[authtypes.StoreKey]), authtypes.ProtoBaseAccount,
-		map[string][]string{Faucet: {authtypes.Minter}, types.ModuleName: nil}, ac, Prefix, authorityStr)
+		map[string][]string{Faucet: {authtypes.Minter, authtypes.Burner, authtypes.Staking}, types.ModuleName: nil}, ac, Prefix, authorityStr)
 	bk := bankkeeper.NewBaseKeeper(cdc, runtime.NewKVStoreService(keys[banktypes.StoreKey]), ak,
 		map[string]bool{}, authorityStr, log.NewNopLogger())
 	vk := keeper.NewKeeper(cdc, runtime.NewKVStoreService(keys[types.StoreKey]),
