@@ -1,0 +1,229 @@
+// Command loadgen drives a running split agd chain with real traffic,
+// measures it, and writes perf.jsonl, a summary table and a chart.
+//
+// It starts a local chain through `agd localnet init` (every node with
+// --split) or attaches to a running one (--node, --home), then runs its
+// tasks in cycles, each with its own rate, concurrency and stages.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/agd-project/agd/app"
+)
+
+type options struct {
+	agd        string
+	out        string
+	validators int
+	blockTime  time.Duration
+	nodeURL    string
+	home       string
+	slog       string
+	chainID    string
+	accounts   int
+	gasPrices  string
+
+	transferStages string
+	transferConc   int
+
+	// checks for `make loadgen-test`
+	minSuccess float64
+	maxP95     time.Duration
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.StringVar(&o.agd, "agd", "bin/agd", "the agd binary")
+	fs.StringVar(&o.out, "out", "build/loadgen", "output folder (perf.jsonl, summary.txt, chart.svg, node logs)")
+	fs.IntVar(&o.validators, "validators", 1, "validators of the local chain loadgen starts")
+	fs.DurationVar(&o.blockTime, "block-time", 500*time.Millisecond, "local chain's pause between blocks")
+	fs.StringVar(&o.nodeURL, "node", "", "attach to this running node's CometBFT RPC (tcp://host:port) instead of starting a chain")
+	fs.StringVar(&o.home, "home", "", "with --node: the home holding the funded \"validator\" key")
+	fs.StringVar(&o.slog, "slogfile", "", "with --node: the node's slog file (SLOGFILE), for block timings")
+	fs.StringVar(&o.chainID, "chain-id", "", "with --node: the chain ID")
+	fs.IntVar(&o.accounts, "accounts", 20, "accounts funded for transfers")
+	fs.StringVar(&o.gasPrices, "gas-prices", "0.0025"+app.BondDenom, "gas price paid (the fee is the gas limit times this)")
+	fs.StringVar(&o.transferStages, "transfer", "5/s:60s", "transfer stages, RATE/s:DURATION,...")
+	fs.IntVar(&o.transferConc, "transfer-concurrency", 16, "transfer cycles in flight at most")
+	fs.Float64Var(&o.minSuccess, "min-success", 0, "fail unless this share of cycles succeeds (0.99 in the test)")
+	fs.DurationVar(&o.maxP95, "max-p95", 0, "fail if a task's p95 cycle latency exceeds this")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if o.nodeURL != "" && (o.home == "" || o.chainID == "") {
+		return o, errors.New("--node needs --home (for the funded key) and --chain-id")
+	}
+	return o, nil
+}
+
+func main() {
+	app.SetSDKConfig()
+	o, err := parseFlags(os.Args[1:])
+	if err != nil {
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options) error {
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return err
+	}
+	agd, err := filepath.Abs(o.agd)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	events, err := openEventLog(filepath.Join(o.out, "perf.jsonl"), start)
+	if err != nil {
+		return err
+	}
+	defer events.close()
+	rec := newRecorder(events, start)
+
+	var c *chain
+	if o.nodeURL == "" {
+		c, err = startLocalChain(ctx, agd, o.out, o.validators, o.blockTime)
+	} else {
+		c, err = attachChain(agd, o.nodeURL, o.home, o.slog, o.chainID)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, e := range c.stop() {
+			fmt.Fprintln(os.Stderr, "loadgen: stopping the chain:", e)
+		}
+	}()
+
+	tc, err := newTxClient(c.nodeURL, c.chainID, o.gasPrices)
+	if err != nil {
+		return err
+	}
+	readyCtx, cancelReady := context.WithTimeout(ctx, 2*time.Minute)
+	err = c.waitReady(readyCtx, tc)
+	cancelReady()
+	if err != nil {
+		return err
+	}
+
+	runCtx, cancelRun := context.WithCancelCause(ctx)
+	defer cancelRun(nil)
+	go func() {
+		if err := watchLogs(runCtx, c.logs); err != nil {
+			cancelRun(err)
+		}
+	}()
+	if c.slog != "" {
+		go rec.followSlog(runCtx, c.slog)
+	}
+	go rec.sampleProcesses(runCtx, c.agdPid)
+
+	funder, err := openFunder(tc, c.home)
+	if err != nil {
+		return err
+	}
+	accounts, err := fundAccounts(runCtx, tc, funder, o.accounts)
+	if err != nil {
+		return err
+	}
+	tasks, err := buildTasks(o, tc, accounts)
+	if err != nil {
+		return err
+	}
+	events.write("start", map[string]any{"chain_id": c.chainID, "node": c.nodeURL, "validators": o.validators, "block_time": o.blockTime.String()})
+
+	done := make(chan struct{})
+	go progress(runCtx, done, tasks, tc, start)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		runTasks(runCtx, tasks, rec)
+	}()
+	<-finished
+	close(done)
+	failure := context.Cause(runCtx)
+	cancelRun(nil)
+
+	return report(o, rec, tasks, failure, time.Since(start))
+}
+
+func buildTasks(o options, tc *txClient, accounts []*account) ([]*task, error) {
+	transferStages, err := parseStages(o.transferStages)
+	if err != nil {
+		return nil, fmt.Errorf("--transfer: %w", err)
+	}
+	return []*task{
+		{name: "transfer", stages: transferStages, concurrency: o.transferConc, cycle: transferCycle(tc, accounts)},
+	}, nil
+}
+
+func runTasks(ctx context.Context, tasks []*task, rec *recorder) {
+	done := make(chan struct{}, len(tasks))
+	for _, t := range tasks {
+		go func(t *task) {
+			t.run(ctx, rec)
+			done <- struct{}{}
+		}(t)
+	}
+	for range tasks {
+		<-done
+	}
+}
+
+// progress prints one live line: elapsed time, height, and each task's
+// successes, failures and skips.
+func progress(ctx context.Context, done <-chan struct{}, tasks []*task, tc *txClient, start time.Time) {
+	tty := isTerminal(os.Stderr)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	n := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-done:
+			if tty {
+				fmt.Fprintln(os.Stderr)
+			}
+			return
+		case <-tick.C:
+		}
+		n++
+		if !tty && n%10 != 0 {
+			continue
+		}
+		h, _ := tc.height(ctx)
+		var b strings.Builder
+		fmt.Fprintf(&b, "t=%3.0fs height=%d", time.Since(start).Seconds(), h)
+		for _, t := range tasks {
+			fmt.Fprintf(&b, " | %s ok=%d fail=%d skip=%d", t.name, t.succeeded.Load(), t.failed.Load(), t.skipped.Load())
+		}
+		if tty {
+			fmt.Fprintf(os.Stderr, "\r%s   ", b.String())
+		} else {
+			fmt.Fprintln(os.Stderr, b.String())
+		}
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// recorder gathers everything a run measures: perf.jsonl events, the
+// summary's samples, and the points the chart draws.
+type recorder struct {
+	events   *eventLog
+	measures *measures
+	start    time.Time
+
+	mu     sync.Mutex
+	blocks []blockTiming
+	cycles map[string][][2]float64 // task -> (seconds into run, cycle ms)
+	procs  map[string]procKey      // role -> the process measured
+}
+
+func newRecorder(events *eventLog, start time.Time) *recorder {
+	return &recorder{events: events, measures: newMeasures(), start: start,
+		cycles: map[string][][2]float64{}, procs: map[string]procKey{}}
+}
+
+func (r *recorder) cyclePoint(taskName string, ms float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cycles[taskName] = append(r.cycles[taskName], [2]float64{time.Since(r.start).Seconds(), ms})
+}
+
+func (r *recorder) block(bt blockTiming) {
+	r.mu.Lock()
+	r.blocks = append(r.blocks, bt)
+	r.mu.Unlock()
+	r.events.write("block", map[string]any{"height": bt.Height, "interval_ms": bt.IntervalMs, "cosmos_ms": bt.CosmosMs, "kernel_ms": bt.KernelMs})
+	if bt.IntervalMs > 0 {
+		r.measures.add("block.interval_ms", bt.IntervalMs)
+	}
+	r.measures.add("block.cosmos_ms", bt.CosmosMs)
+	r.measures.add("block.kernel_ms", bt.KernelMs)
+}
+
+// followSlog turns node0's slog into block timings until ctx ends.
+func (r *recorder) followSlog(ctx context.Context, path string) {
+	var clock blockClock
+	_ = followLines(ctx, path, func(line string) bool {
+		if bt, ok := clock.observe([]byte(line)); ok {
+			r.block(bt)
+		}
+		return true
+	})
+}
+
+// sampleProcesses measures agd and its kernel child once a second. The
+// kernel is found through /proc/<agd>/task/*/children; both are keyed by pid
+// and start time, so a restarted or reused pid starts a new series.
+func (r *recorder) sampleProcesses(ctx context.Context, agdPid int) {
+	last := map[procKey]procSample{}
+	lastAt := time.Now()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		now := time.Now()
+		elapsed := now.Sub(lastAt).Seconds()
+		lastAt = now
+		roles := map[string]int{"agd": agdPid}
+		for _, kid := range childrenOf("/proc", agdPid) {
+			roles["kernel"] = kid
+		}
+		for role, pid := range roles {
+			s, err := readProc("/proc", pid)
+			if err != nil {
+				continue
+			}
+			r.mu.Lock()
+			r.procs[role] = s.Key
+			r.mu.Unlock()
+			ev := map[string]any{"role": role, "pid": s.Key.Pid, "start_time": s.Key.StartTime, "rss_mb": float64(s.RSSBytes) / (1 << 20)}
+			r.measures.add("proc."+role+".rss_mb", float64(s.RSSBytes)/(1<<20))
+			if prev, ok := last[s.Key]; ok && elapsed > 0 {
+				cpu := 100 * float64(s.CPUTicks-prev.CPUTicks) / clockTicks / elapsed
+				ev["cpu_pct"] = cpu
+				r.measures.add("proc."+role+".cpu_pct", cpu)
+			}
+			last[s.Key] = s
+			r.events.write("proc", ev)
+		}
+	}
+}
+
+// measured reports which roles were found and sampled.
+func (r *recorder) measured() map[string]procKey {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]procKey, len(r.procs))
+	for k, v := range r.procs {
+		out[k] = v
+	}
+	return out
+}
+
+// chartPanels draws block times and cycle latencies over the run.
+func (r *recorder) chartPanels() []panel {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var interval, cosmos, kernel [][2]float64
+	for _, b := range r.blocks {
+		if b.IntervalMs > 0 {
+			interval = append(interval, [2]float64{float64(b.Height), b.IntervalMs})
+		}
+		cosmos = append(cosmos, [2]float64{float64(b.Height), b.CosmosMs})
+		kernel = append(kernel, [2]float64{float64(b.Height), b.KernelMs})
+	}
+	colors := []string{"#d62728", "#2ca02c", "#9467bd", "#8c564b"}
+	var cycleSeries []series
+	i := 0
+	for _, name := range []string{"transfer", "deliver", "install"} {
+		if pts, ok := r.cycles[name]; ok {
+			cycleSeries = append(cycleSeries, series{Name: name, Color: colors[i%len(colors)], Points: pts, Dots: true})
+			i++
+		}
+	}
+	return []panel{
+		{Title: "Block times (from the kernel's slog)", XLabel: "block height", YLabel: "ms", Series: []series{
+			{Name: "block interval", Color: "#1f77b4", Points: interval},
+			{Name: "cosmos", Color: "#ff7f0e", Points: cosmos},
+			{Name: "kernel", Color: "#17becf", Points: kernel},
+		}},
+		{Title: "Cycle latency (submit until the result is visible)", XLabel: "seconds into the run", YLabel: "ms", Series: cycleSeries},
+	}
+}

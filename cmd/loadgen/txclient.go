@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"cosmossdk.io/log"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	dbm "github.com/cosmos/cosmos-db"
+
+	"github.com/cosmos/cosmos-sdk/client"
+	clienttx "github.com/cosmos/cosmos-sdk/client/tx"
+	"github.com/cosmos/cosmos-sdk/crypto/keyring"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/tx/signing"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
+
+	"github.com/agd-project/agd/app"
+)
+
+// txClient signs transactions in-process and broadcasts them to one node's
+// CometBFT RPC. Spawning `agd tx` per transaction would measure process
+// start-up, not the chain.
+type txClient struct {
+	clientCtx client.Context
+	rpc       *rpchttp.HTTP
+	chainID   string
+	gasPrices string
+}
+
+// account is a key loadgen signs with; it tracks its own sequence so that
+// concurrent cycles need no query per transaction.
+type account struct {
+	name    string
+	address sdk.AccAddress
+	kr      keyring.Keyring
+
+	mu       sync.Mutex
+	number   uint64
+	sequence uint64
+	loaded   bool
+}
+
+func newTxClient(nodeURL, chainID, gasPrices string) (*txClient, error) {
+	a := app.New(log.NewNopLogger(), dbm.NewMemDB(), nil, false, noAppOptions{})
+	rpc, err := rpchttp.New(nodeURL, "/websocket")
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", nodeURL, err)
+	}
+	ctx := client.Context{}.
+		WithCodec(a.AppCodec()).
+		WithInterfaceRegistry(a.InterfaceRegistry()).
+		WithTxConfig(a.TxConfig()).
+		WithLegacyAmino(a.LegacyAmino()).
+		WithAccountRetriever(authtypes.AccountRetriever{}).
+		WithChainID(chainID).
+		WithClient(rpc).
+		WithNodeURI(nodeURL)
+	return &txClient{clientCtx: ctx, rpc: rpc, chainID: chainID, gasPrices: gasPrices}, nil
+}
+
+type noAppOptions struct{}
+
+func (noAppOptions) Get(string) interface{} { return nil }
+
+// errSequence marks a rejection for a stale sequence, after which the
+// account re-reads its sequence from the chain.
+var errSequence = errors.New("account sequence mismatch")
+
+// broadcast signs msgs with acct and submits them (CheckTx only). It returns
+// the tx hash.
+func (c *txClient) broadcast(ctx context.Context, acct *account, msgs ...sdk.Msg) ([]byte, error) {
+	acct.mu.Lock()
+	defer acct.mu.Unlock()
+	if !acct.loaded {
+		num, seq, err := c.clientCtx.AccountRetriever.GetAccountNumberSequence(c.clientCtx, acct.address)
+		if err != nil {
+			return nil, fmt.Errorf("read account %s: %w", acct.address, err)
+		}
+		acct.number, acct.sequence, acct.loaded = num, seq, true
+	}
+	factory := clienttx.Factory{}.
+		WithChainID(c.chainID).
+		WithKeybase(acct.kr).
+		WithTxConfig(c.clientCtx.TxConfig).
+		WithAccountNumber(acct.number).
+		WithSequence(acct.sequence).
+		WithGas(gasFor(len(msgs))).
+		WithGasPrices(c.gasPrices).
+		WithSignMode(signing.SignMode_SIGN_MODE_DIRECT)
+	builder, err := factory.BuildUnsignedTx(msgs...)
+	if err != nil {
+		return nil, fmt.Errorf("build tx: %w", err)
+	}
+	if err := clienttx.Sign(ctx, factory, acct.name, builder, true); err != nil {
+		return nil, fmt.Errorf("sign tx: %w", err)
+	}
+	txBytes, err := c.clientCtx.TxConfig.TxEncoder()(builder.GetTx())
+	if err != nil {
+		return nil, fmt.Errorf("encode tx: %w", err)
+	}
+	res, err := c.rpc.BroadcastTxSync(ctx, txBytes)
+	if err != nil {
+		return nil, fmt.Errorf("broadcast: %w", err)
+	}
+	if res.Code != 0 {
+		if strings.Contains(res.Log, "account sequence mismatch") {
+			acct.loaded = false
+			return nil, fmt.Errorf("%w: %s", errSequence, res.Log)
+		}
+		return nil, fmt.Errorf("tx rejected by CheckTx (code %d): %s", res.Code, res.Log)
+	}
+	acct.sequence++
+	return res.Hash, nil
+}
+
+// gasFor is a gas limit that covers n bank sends with room to spare, so no
+// simulation round trip is needed per transaction.
+func gasFor(n int) uint64 { return 100_000 + 100_000*uint64(n) }
+
+// waitIncluded polls for the tx until it is in a block; it returns an error
+// for a tx that was included but failed.
+func (c *txClient) waitIncluded(ctx context.Context, hash []byte) (int64, error) {
+	for {
+		res, err := c.rpc.Tx(ctx, hash, false)
+		if err == nil {
+			if res.TxResult.Code != 0 {
+				return res.Height, fmt.Errorf("tx failed in block %d (code %d): %s", res.Height, res.TxResult.Code, res.TxResult.Log)
+			}
+			return res.Height, nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("tx %X not included: %w", hash, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// height returns the node's latest block height.
+func (c *txClient) height(ctx context.Context) (int64, error) {
+	st, err := c.rpc.Status(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return st.SyncInfo.LatestBlockHeight, nil
+}
