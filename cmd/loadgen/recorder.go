@@ -128,8 +128,10 @@ func (r *recorder) chartPanels() []panel {
 		}
 	}
 	return []panel{
-		{Title: "Block times (from the kernel's slog)", XLabel: "block height", YLabel: "ms", Series: []series{
+		{Title: "Block interval (from the kernel's slog)", XLabel: "block height", YLabel: "ms", Series: []series{
 			{Name: "block interval", Color: "#1f77b4", Points: interval},
+		}},
+		{Title: "Work per block: cosmos (begin to end-block-start) and kernel (EndBlock + commit)", XLabel: "block height", YLabel: "ms", Series: []series{
 			{Name: "cosmos", Color: "#ff7f0e", Points: cosmos},
 			{Name: "kernel", Color: "#17becf", Points: kernel},
 		}},
