@@ -4,9 +4,10 @@
 //
 // Life of a block H:
 //   idle --BeginBlock(H)--> begun --EndBlock(H)--> ended --Commit(H)--> idle
-// EndBlock executes the block into an in-memory change list (nothing touches
-// the database); Commit writes it in one transaction. A crash anywhere
-// before that transaction loses block H entirely, which is what agd expects.
+// EndBlock executes the block's cranks (swingset.js) into an in-memory
+// change list (nothing touches the database); Commit writes it in one
+// transaction. A crash anywhere before that transaction loses block H
+// entirely, which is what agd expects.
 //
 // Replay: if the kernel committed H but agd crashed before committing H,
 // agd restarts at H-1 and sends block H again (BeginBlock(H) with
@@ -16,8 +17,9 @@
 // catches up exactly; Commit then changes nothing.
 
 import { RpcError, ErrorCodes, RawLine } from './jsonrpc.js';
-import { makeCrankHasher, nextActivityHash } from './hash.js';
 import { NO_FAULTS } from './faults.js';
+import { makeSwingset, DEFAULT_MAX_CRANKS_PER_BLOCK } from './swingset.js';
+import { DEFAULT_MAX_BUNDLE_BYTES } from './vat-loader.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -71,10 +73,12 @@ function badBalanceUpdate(u) {
  * @param {{write(type: string, fields?: object): void}} [opts.slog]
  * @param {ReturnType<import('./faults.js').makeFaults>} [opts.faults]
  * @param {(msg: string) => void} [opts.log]
- * @param {(block: {height: number, actions: unknown[]}, k: object) => Promise<void>} [opts.runBlock]
- *   extra deterministic work of a block, run inside EndBlock after the
- *   skeleton's own kv writes; given {chainSend, queryAgd, kvGet, kvSet,
- *   kvDelete}. This is where vat deliveries (ses) will go.
+ * @param {Array<{name: string, source: string, storageRoot: string}>} [opts.builtinVats]
+ *   created on the chain's first block (builtin-vats.js)
+ * @param {number} [opts.maxCranksPerBlock] run-queue cranks per block; it
+ *   decides which cranks land in which block, so it must be equal on every
+ *   validator. swingset.Init's optional `maxCranksPerBlock` overrides it.
+ * @param {number} [opts.maxBundleBytes]
  */
 export function makeKernel({
   store,
@@ -82,7 +86,9 @@ export function makeKernel({
   slog = { write() {} },
   faults = NO_FAULTS,
   log = () => {},
-  runBlock,
+  builtinVats = [],
+  maxCranksPerBlock = DEFAULT_MAX_CRANKS_PER_BLOCK,
+  maxBundleBytes = DEFAULT_MAX_BUNDLE_BYTES,
 }) {
   // 'uninit' until swingset.Init; then idle/begun/executing/ended per block;
   // 'failed' if a block's execution threw (agd must not commit it).
@@ -91,10 +97,11 @@ export function makeKernel({
   let kernelHeight = 0;
   let activityHash = '';
   let shuttingDown = false;
+  let swingset = null; // made at Init, which may set the crank budget
 
   /**
    * The block in progress:
-   * {height, time, updates, invalid, replay?: record,
+   * {height, time, balanceUpdates, invalid, replay?: record,
    *  overlay: Map, changes: [], chainSends: [], activityHash?}
    */
   let block = null;
@@ -133,14 +140,12 @@ export function makeKernel({
     if (typeof value !== 'string') throw TypeError(`kv value for ${key} must be a string`);
     block.overlay.set(key, value);
     block.changes.push([key, value]);
-    block.hasher.set(key, value);
   }
 
   function kvDelete(key) {
     if (phase !== 'executing') throw Error(`kvDelete(${key}) outside block execution`);
     block.overlay.set(key, null);
     block.changes.push([key, null]);
-    block.hasher.delete(key);
   }
 
   // ---- kernel → agd calls ----
@@ -178,25 +183,25 @@ export function makeKernel({
   // ---- the block's work ----
 
   /**
-   * Deterministic skeleton execution of one block. Depends only on the
-   * committed state and the block's inputs (never on blockTime or a clock).
-   * Future kernels run vats here; they may await chainSend/queryAgd.
+   * Run block b's cranks. Depends only on the committed state and the
+   * block's inputs (never on blockTime or a clock); crank hashing and the
+   * activityHash chain live in swingset.js.
    */
   async function executeBlock(b, actions) {
-    for (const u of b.updates) {
-      kvSet(`bank.balances.${u.address}.${u.denom}`, u.amount);
-    }
-    kvSet('block.lastHeight', String(b.height));
-    actions.forEach((action, index) => {
-      kvSet(`actions.${b.height}.${index}`, JSON.stringify(action));
+    const diverge = faults.divergeAt(b.height);
+    if (diverge) log(`AGVM_TEST_FAULTS: diverging at height ${b.height} (extra kv change in the block crank)`);
+    const r = await swingset.runBlock({
+      height: b.height,
+      activityHash,
+      balanceUpdates: b.balanceUpdates,
+      actions,
+      kv: { get: kvGet, set: kvSet, delete: kvDelete },
+      chainSend,
+      queryAgd,
+      diverge,
     });
-    if (runBlock) {
-      await runBlock({ height: b.height, actions }, { chainSend, queryAgd, kvGet, kvSet, kvDelete });
-    }
-    if (faults.divergeAt(b.height)) {
-      log(`AGVM_TEST_FAULTS: diverging at height ${b.height}`);
-      kvSet('fault.injected', String(b.height));
-    }
+    if (r.queued > 0) log(`block ${b.height}: ${r.cranks} cranks, ${r.queued} deliveries carried over`);
+    return r.activityHash;
   }
 
   // ---- lifecycle methods ----
@@ -210,6 +215,13 @@ export function makeKernel({
     const givenChainID = requireString(params, 'chainID');
     const cosmosHeight = requireHeight(params, 'cosmosHeight');
     if (typeof params.isBootstrap !== 'boolean') throw invalidParams('isBootstrap must be a boolean');
+    let budget = maxCranksPerBlock;
+    if (params.maxCranksPerBlock !== undefined) {
+      if (!Number.isSafeInteger(params.maxCranksPerBlock) || params.maxCranksPerBlock < 1) {
+        throw invalidParams('maxCranksPerBlock must be a positive integer');
+      }
+      budget = params.maxCranksPerBlock;
+    }
     if (phase !== 'uninit' && phase !== 'idle') {
       throw new RpcError(ErrorCodes.INTERNAL_ERROR, `swingset.Init while block ${block?.height} is ${phase}`);
     }
@@ -230,6 +242,7 @@ export function makeKernel({
       );
     }
     chainID = givenChainID;
+    swingset = makeSwingset({ slog, builtinVats, maxCranksPerBlock: budget, maxBundleBytes });
     kernelHeight = state.kernelHeight;
     activityHash = state.activityHash;
     phase = 'idle';
@@ -268,13 +281,12 @@ export function makeKernel({
     block = {
       height,
       time: blockTime,
-      updates: [],
+      balanceUpdates: [],
       invalid: null,
       replay,
       overlay: new Map(),
       changes: [],
       chainSends: [],
-      hasher: makeCrankHasher(),
       activityHash: undefined,
     };
     phase = 'begun';
@@ -290,6 +302,7 @@ export function makeKernel({
       block.invalid ??= `BalanceUpdate nonce ${params.nonce}: updates is not an array`;
       return null;
     }
+    const clean = [];
     for (const u of updates) {
       const bad = badBalanceUpdate(u);
       if (bad) {
@@ -297,8 +310,10 @@ export function makeKernel({
         block.invalid ??= `BalanceUpdate nonce ${params.nonce}: ${bad}`;
         continue;
       }
-      block.updates.push({ address: u.address, denom: u.denom, amount: u.amount });
+      clean.push({ address: u.address, denom: u.denom, amount: u.amount });
     }
+    // One bank-vat delivery per notification, in arrival order.
+    block.balanceUpdates.push({ nonce: params.nonce ?? null, updates: clean });
     return null;
   }
 
@@ -328,10 +343,7 @@ export function makeKernel({
         }
         b.activityHash = b.replay.activityHash;
       } else {
-        await executeBlock(b, actions);
-        // In this skeleton a block is one crank.
-        const crankhash = b.hasher.finish();
-        b.activityHash = nextActivityHash(activityHash, crankhash);
+        b.activityHash = await executeBlock(b, actions);
       }
     } catch (e) {
       phase = 'failed';
@@ -363,7 +375,9 @@ export function makeKernel({
         {
           height,
           activityHash: b.activityHash,
-          changes: b.changes,
+          // Only each key's last value matters on disk: a block of many
+          // cranks rewrites runQueue.head, kernel.crankNum, ... every crank.
+          changes: [...new Map(b.changes)],
           chainSends: b.chainSends,
         },
         () => faults.maybeExit(height, 'commit-before'),

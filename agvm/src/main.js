@@ -5,7 +5,8 @@
 // stdout/stderr re-logged by agd. Protocol never goes to stdout/stderr.
 //
 // Env read: AGVM_FROM_AGD, AGVM_TO_AGD, AGVM_STATE_DIR, SLOGFILE,
-// AGVM_TEST_FAULTS (test only, see faults.js), AGVM_MAX_LINE_BYTES.
+// AGVM_TEST_FAULTS (test only, see faults.js), AGVM_MAX_LINE_BYTES,
+// AGVM_MAX_CRANKS_PER_BLOCK, AGVM_MAX_BUNDLE_BYTES.
 
 import fs from 'node:fs';
 import net from 'node:net';
@@ -14,6 +15,13 @@ import { makeKernel } from './kernel.js';
 import { openStore, storePath } from './store.js';
 import { makeSlogger } from './slog.js';
 import { parseFaults, makeFaults, FAULTS_ENV } from './faults.js';
+import { loadBuiltinVats } from './builtin-vats.js';
+import { DEFAULT_MAX_CRANKS_PER_BLOCK } from './swingset.js';
+import { DEFAULT_MAX_BUNDLE_BYTES } from './vat-loader.js';
+// Last: lockdown() hardens the intrinsics after every module above has
+// loaded (kernel.js already pulls it in through vat-loader.js; this makes
+// the order explicit).
+import './lockdown.js';
 import pkg from '../package.json' with { type: 'json' };
 
 export const KERNEL_VERSION = pkg.version;
@@ -26,6 +34,18 @@ const EXIT_BAD_CONFIG = 3;
 function log(msg) {
   // One write per line, so agd's line-by-line re-logging stays intact.
   process.stderr.write(`agvm: ${msg}\n`);
+}
+
+/** A positive integer from the environment, or exit(3). */
+function positiveIntEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    log(`${name}=${JSON.stringify(raw)} is not a positive integer`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+  return n;
 }
 
 function fdFromEnv(name, fallback) {
@@ -138,6 +158,9 @@ function main() {
     slog,
     faults,
     log,
+    builtinVats: loadBuiltinVats(),
+    maxCranksPerBlock: positiveIntEnv('AGVM_MAX_CRANKS_PER_BLOCK', DEFAULT_MAX_CRANKS_PER_BLOCK),
+    maxBundleBytes: positiveIntEnv('AGVM_MAX_BUNDLE_BYTES', DEFAULT_MAX_BUNDLE_BYTES),
   });
   conn = makeConnection({
     input,
@@ -160,6 +183,10 @@ function main() {
     // EOF normally comes first; this is the upper bound.
     setTimeout(() => exit(0, `${SHUTDOWN_GRACE_MS} ms after ${signal}`), SHUTDOWN_GRACE_MS);
   }
+  // Vat code can leave a rejected promise nobody handles (e.g. a power used
+  // after its delivery ended). That is the vat's problem, never a reason for
+  // the kernel to die, and cannot change consensus state (powers are dead).
+  process.on('unhandledRejection', e => log(`unhandled rejection (vat code?): ${e?.message ?? String(e)}`));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 }
