@@ -6,6 +6,7 @@ import (
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 
+	"github.com/agd-project/agd/flightrec"
 	"github.com/agd-project/agd/lifecycle/driver"
 )
 
@@ -14,11 +15,24 @@ import (
 // recovers the resulting panic and logs "CONSENSUS FAILURE!!!" with a stack
 // trace. That is agd stopping on purpose, not a consensus failure, so it is
 // logged as what it is; real consensus failures pass through unchanged.
+//
+// The logger is also where CometBFT reports an AppHash mismatch (there is
+// no other hook: the consensus routine recovers its own panic), so
+// appHashMismatch, when set, hears of each one, whether from consensus or,
+// after a restart, from blocksync.
 type cometLogger struct {
 	cmtlog.Logger
+	appHashMismatch func(flightrec.Mismatch)
 }
 
 func (l cometLogger) Error(msg string, keyvals ...any) {
+	if l.appHashMismatch != nil {
+		if m, ok := flightrec.DetectAppHashMismatch(msg, keyvals); ok {
+			l.Logger.Error(msg, keyvals...)
+			l.appHashMismatch(m)
+			return
+		}
+	}
 	if msg == "CONSENSUS FAILURE!!!" {
 		if reason, ok := refusalIn(keyvals); ok {
 			l.Logger.Info("consensus stopped: agd refused the block", "reason", reason)
@@ -29,7 +43,7 @@ func (l cometLogger) Error(msg string, keyvals ...any) {
 }
 
 func (l cometLogger) With(keyvals ...any) cmtlog.Logger {
-	return cometLogger{Logger: l.Logger.With(keyvals...)}
+	return cometLogger{Logger: l.Logger.With(keyvals...), appHashMismatch: l.appHashMismatch}
 }
 
 // refusalIn finds the "err" value of a log entry and reports whether it is

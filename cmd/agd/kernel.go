@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -45,6 +46,8 @@ type kernelOptions struct {
 	agvmDir     string
 	initTimeout time.Duration
 	callTimeout time.Duration
+	// slogSink receives the kernel's slog.Write batches (the flight recorder).
+	slogSink func(context.Context, json.RawMessage) (any, error)
 }
 
 func (o kernelOptions) argv() ([]string, error) {
@@ -94,7 +97,7 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, co
 	logger.Info("kernel started", "pid", child.Pid(), "command", strings.Join(argv, " "))
 
 	mux := rpc.NewMux()
-	registerKernelServices(mux, logger)
+	registerKernelServices(mux, logger, opts.slogSink)
 	conn := rpc.NewConn(child.FromKernel(), child.ToKernel(), mux, rpc.WithLogger(slogFor(logger.With("module", "rpc"))))
 
 	d := driver.New(driver.Config{

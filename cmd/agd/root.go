@@ -100,6 +100,7 @@ func NewRootCmd() *cobra.Command {
 		txCmd(),
 		keys.Commands(),
 		localnetCmd(tempApp),
+		flightrecCmd(),
 	)
 
 	autoCliOpts := tempApp.AutoCliOpts()
@@ -172,10 +173,12 @@ func initCometConfig() *cmtcfg.Config {
 func initAppConfig() (string, interface{}) {
 	type customAppConfig struct {
 		serverconfig.Config `mapstructure:",squash"`
+		FlightRecorder      flightRecorderConfig `mapstructure:"flight-recorder"`
 	}
 	srvCfg := serverconfig.DefaultConfig()
 	srvCfg.MinGasPrices = DefaultMinGasPrices
-	return serverconfig.DefaultConfigTemplate, customAppConfig{Config: *srvCfg}
+	return serverconfig.DefaultConfigTemplate + flightRecorderTemplate,
+		customAppConfig{Config: *srvCfg, FlightRecorder: defaultFlightRecorderConfig()}
 }
 
 func newApp(logger log.Logger, db dbm.DB, traceStore io.Writer, appOpts servertypes.AppOptions) servertypes.Application {

@@ -84,6 +84,15 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	if err != nil {
 		return err
 	}
+	recorder, err := openFlightRecorder(logger, home, svrCtx.Viper)
+	if err != nil {
+		return err
+	}
+	defer recorder.Close()
+	kopts.slogSink = recorder.HandleSlogWrite
+	failure := newConsensusFailure(logger.With("module", "flight-recorder"), recorder, home, kopts,
+		agdApp.LastBlockHeight, agdApp.CommittedActivityHash)
+
 	kernel, err := startKernel(logger, home, genesis.ChainID, kopts, cosmosHeight, storedHash)
 	if err != nil {
 		return err
@@ -104,7 +113,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		func() (*cmttypes.GenesisDoc, error) { return genesis.ToGenesisDoc() },
 		cmtcfg.DefaultDBProvider,
 		node.DefaultMetricsProvider(cfg.Instrumentation),
-		cometLogger{Logger: servercmtlog.CometLoggerWrapper{Logger: logger}},
+		cometLogger{Logger: servercmtlog.CometLoggerWrapper{Logger: logger}, appHashMismatch: failure.appHashMismatch},
 	)
 	if err != nil {
 		return fmt.Errorf("create CometBFT node: %w", err)
@@ -126,6 +135,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	addActor(connActor(kernel.conn))
 	addActor(kernelActor(kernel))
 	addActor(lifecycleActor(kernel.driver))
+	addActor(failure.actor())
 
 	if srvCfg.API.Enable || srvCfg.GRPC.Enable {
 		clientCtx = clientCtx.WithClient(local.New(cmtNode))
@@ -146,6 +156,9 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	addActor(signalActor(kernel.driver))
 
 	err = group.Run()
+	if failureErr := failure.Err(); failureErr != nil {
+		return failureErr
+	}
 	return exitDecision(logger, err, kernel)
 }
 
