@@ -96,7 +96,9 @@ func orNone(s string) string {
 // without their time and monotime, marking the lines that differ.
 func writeSideBySide(w io.Writer, titleA, titleB string, a, b json.RawMessage) {
 	left, right := entryLines(a), entryLines(b)
-	width := utf8.RuneCountInString(titleA)
+	fmt.Fprintln(w, titleA)
+	fmt.Fprintln(w, titleB)
+	width := 1
 	for _, l := range left {
 		width = max(width, utf8.RuneCountInString(l))
 	}
@@ -104,8 +106,7 @@ func writeSideBySide(w io.Writer, titleA, titleB string, a, b json.RawMessage) {
 	row := func(mark, l, r string) {
 		fmt.Fprintf(w, "%s %s%s | %s\n", mark, l, strings.Repeat(" ", max(0, width-utf8.RuneCountInString(l))), r)
 	}
-	row(" ", titleA, titleB)
-	row(" ", strings.Repeat("-", width), strings.Repeat("-", len(titleB)))
+	row(" ", "A", "B")
 	for i := 0; i < max(len(left), len(right)); i++ {
 		var l, r string
 		if i < len(left) {
