@@ -80,7 +80,9 @@ func openFlightRecorder(logger log.Logger, home string, v *viper.Viper) (*flight
 		Policy: flightRecorderPolicy(v),
 		OnError: func(err error) {
 			// Once: a full disk would otherwise log on every batch.
-			once.Do(func() { logger.Error("flight recorder cannot write; the kernel goes on, the evidence may be incomplete", "err", err) })
+			once.Do(func() {
+				logger.Error("flight recorder cannot write; the kernel goes on, the evidence may be incomplete", "err", err)
+			})
 		},
 	})
 	if err != nil {
