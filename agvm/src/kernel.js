@@ -127,12 +127,25 @@ export function makeKernel({
 
   // ---- kv access for block execution (reads see this block's writes) ----
 
+  // Committed values read before, so every crank does not go to sqlite for
+  // the same vat records; kept equal to the database at each Commit and
+  // dropped whole when it grows large. Only a cache: never consensus.
+  const CACHE_MAX = 100_000;
+  let committed = new Map();
+  function committedGet(key) {
+    if (committed.has(key)) return committed.get(key);
+    const v = store.kvGet(key);
+    if (committed.size >= CACHE_MAX) committed = new Map();
+    committed.set(key, v);
+    return v;
+  }
+
   function kvGet(key) {
     if (block && block.overlay.has(key)) {
       const v = block.overlay.get(key);
       return v === null ? undefined : v;
     }
-    return store.kvGet(key);
+    return committedGet(key);
   }
 
   function kvSet(key, value) {
@@ -382,6 +395,9 @@ export function makeKernel({
         },
         () => faults.maybeExit(height, 'commit-before'),
       );
+      for (const [key, value] of b.changes) {
+        if (committed.has(key)) committed.set(key, value === null ? undefined : value);
+      }
       faults.maybeExit(height, 'commit-after');
       kernelHeight = height;
       activityHash = b.activityHash;

@@ -1,7 +1,7 @@
-// The powers one delivery hands its vat: the only authority vat code has.
+// The powers a vat's deliveries get: the only authority vat code has.
 // Every power is a hardened kernel function that checks its arguments, logs
-// itself to the slog as a syscall, and stops working once the delivery's
-// crank is over (a vat cannot keep a power and use it in a later crank).
+// itself to the slog as a syscall, acts on the delivery that is running, and
+// fails between deliveries (a vat cannot keep a power and use it later).
 //
 //   store    get(key) / has(key) / set(key, string) / delete(key): the vat's own
 //            durable kv (keys `vs.<vatID>.<key>` in the kernel store), in the
@@ -66,12 +66,13 @@ function checkValue(v, what, nullable = false) {
 }
 
 /**
- * @param {object} ctx one delivery's context (swingset.js)
- * @param {string} ctx.vatID
- * @param {{privileged: boolean, storageRoot: string}} ctx.options
+ * The powers of one vat, made (and hardened) once per vat: each call acts
+ * on the delivery that is running, `current()`, and fails when there is none.
+ * @param {string} vatID
+ * @param {{privileged: boolean, storageRoot: string}} options
+ * @param {() => object | null} current the running delivery's context:
  * @param {string | null} ctx.sender signer of the inbound delivery, if any
  * @param {ReturnType<import('./crank.js').makeCrankBuffer>} ctx.buf
- * @param {() => boolean} ctx.alive
  * @param {(ksc: unknown[], fn: () => unknown) => unknown} ctx.syscall
  * @param {(item: object) => void} ctx.enqueue
  * @param {(key: string, value: string) => void} ctx.keep kv change that survives an abort
@@ -80,13 +81,15 @@ function checkValue(v, what, nullable = false) {
  * @param {(path: string) => string | null | undefined} ctx.blockStorageLookup
  * @param {(args: unknown[]) => void} ctx.log
  */
-export function makeVatPowers(ctx) {
-  const { vatID, options, buf } = ctx;
+export function makeVatPowers(vatID, options, current) {
   const storePrefix = `vs.${vatID}.`;
   const escrowKey = denom => `vat.${vatID}.escrow.${denom}`;
 
+  /** The running delivery's context; throws between deliveries. */
   function live(name) {
-    if (!ctx.alive()) throw fail(`${name}: this vat's delivery is over; powers work only during it`);
+    const ctx = current();
+    if (ctx === null) throw fail(`${name}: this vat's delivery is over; powers work only during it`);
+    return ctx;
   }
 
   function storagePath(rel) {
@@ -96,30 +99,34 @@ export function makeVatPowers(ctx) {
 
   const store = {
     get(key) {
-      live('store.get');
+      const ctx = live('store.get');
+      const { buf } = ctx;
       checkString(key, 'store key');
       return ctx.syscall(['vatstoreGet', key], () => buf.get(storePrefix + key));
     },
     has(key) {
-      live('store.has');
+      const ctx = live('store.has');
+      const { buf } = ctx;
       checkString(key, 'store key');
       return ctx.syscall(['vatstoreHas', key], () => buf.get(storePrefix + key) !== undefined);
     },
     set(key, value) {
-      live('store.set');
+      const ctx = live('store.set');
+      const { buf } = ctx;
       checkString(key, 'store key');
       checkValue(value, 'store value');
       ctx.syscall(['vatstoreSet', key, value], () => buf.set(storePrefix + key, value));
     },
     delete(key) {
-      live('store.delete');
+      const ctx = live('store.delete');
+      const { buf } = ctx;
       checkString(key, 'store key');
       ctx.syscall(['vatstoreDelete', key], () => buf.delete(storePrefix + key));
     },
   };
 
   function send(target, method, args = []) {
-    live('send');
+    const ctx = live('send');
     checkString(target, 'send target');
     checkString(method, 'send method');
     if (!Array.isArray(args)) throw fail('send args must be an array');
@@ -146,7 +153,7 @@ export function makeVatPowers(ctx) {
 
   const bank = {
     getBalance(address, denom) {
-      live('bank.getBalance');
+      const ctx = live('bank.getBalance');
       checkString(address, 'address', 256);
       checkString(denom, 'denom', 256);
       return ctx.syscall(['vbankGetBalance', address, denom], () =>
@@ -154,7 +161,8 @@ export function makeVatPowers(ctx) {
       );
     },
     give(address, denom, amount) {
-      live('bank.give');
+      const ctx = live('bank.give');
+      const { buf } = ctx;
       checkTransfer(address, denom, amount);
       return ctx.syscall(['vbankGive', address, denom, amount], async () => {
         let refund = null;
@@ -174,7 +182,8 @@ export function makeVatPowers(ctx) {
       });
     },
     grab(address, denom, amount) {
-      live('bank.grab');
+      const ctx = live('bank.grab');
+      const { buf } = ctx;
       checkTransfer(address, denom, amount);
       if (!options.privileged && address !== ctx.sender) {
         throw fail(`vat ${vatID} may only grab from the sender of the delivery it runs`);
@@ -191,7 +200,8 @@ export function makeVatPowers(ctx) {
 
   const storage = {
     get(path) {
-      live('storage.get');
+      const ctx = live('storage.get');
+      const { buf } = ctx;
       const full = storagePath(path);
       return ctx.syscall(['vstorageGet', full], async () => {
         const mine = buf.storageLookup(full);
@@ -202,18 +212,20 @@ export function makeVatPowers(ctx) {
       });
     },
     children(path) {
-      live('storage.children');
+      const ctx = live('storage.children');
       const full = storagePath(path);
       return ctx.syscall(['vstorageChildren', full], () => agd(ctx.queryAgd('vstorage.Children', { path: full })));
     },
     set(path, value) {
-      live('storage.set');
+      const ctx = live('storage.set');
+      const { buf } = ctx;
       const full = storagePath(path);
       checkValue(value, 'vstorage value', true);
       ctx.syscall(['vstorageSet', full, value], () => buf.storageSet(full, value));
     },
     append(path, value) {
-      live('storage.append');
+      const ctx = live('storage.append');
+      const { buf } = ctx;
       const full = storagePath(path);
       checkValue(value, 'vstorage value');
       ctx.syscall(['vstorageAppend', full, value], () => buf.storageAppend(full, value));
@@ -221,7 +233,7 @@ export function makeVatPowers(ctx) {
   };
 
   function log(...args) {
-    live('log');
+    const ctx = live('log');
     ctx.log(args.map(a => (typeof a === 'string' ? a : safeDescribe(a))));
   }
 

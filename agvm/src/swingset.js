@@ -60,6 +60,19 @@ export function makeSwingset({
 }) {
   // vatID -> {bundleHash, instantiate}: evaluation cache only, never state.
   const compiled = new Map();
+  // vatID -> {powers, cell}: a vat's hardened powers, made once (hardening is
+  // the costliest part of a small delivery); cell.ctx is the running
+  // delivery's context, null between deliveries, which revokes them.
+  const vatPowers = new Map();
+  function powersOf(vatID, options) {
+    let p = vatPowers.get(vatID);
+    if (!p) {
+      const cell = { ctx: null };
+      p = { cell, powers: makeVatPowers(vatID, options, () => cell.ctx) };
+      vatPowers.set(vatID, p);
+    }
+    return p;
+  }
 
   function instantiator(vatID, kv) {
     const bundleHash = kv.get(`vat.${vatID}.bundleHash`);
@@ -270,17 +283,14 @@ export function makeSwingset({
       const drain = async () => {
         while (pending.size > 0) await Promise.allSettled([...pending]);
       };
-      let alive = true;
       let syscallNum = 0;
       /** key -> value of changes that survive an abort (bank escrow). */
       const kept = new Map();
       const crankBuf = buf;
-      const powers = makeVatPowers({
-        vatID,
-        options,
+      const { powers, cell } = powersOf(vatID, options);
+      cell.ctx = {
         sender: inbound ? (item.sender ?? null) : null,
         buf: crankBuf,
-        alive: () => alive,
         enqueue: next => runQueue.enqueue(crankBuf, next),
         keep: (key, value) => {
           crankBuf.set(key, value);
@@ -308,9 +318,11 @@ export function makeSwingset({
           } catch (e) {
             bad(e);
           }
-          return r instanceof Promise ? r.then(ok, bad) : ok(r);
+          // An async syscall is outstanding until it has fully finished
+          // (including its own bookkeeping after agd answered).
+          return r instanceof Promise ? track(r.then(ok, bad)) : ok(r);
         },
-      });
+      };
 
       let result;
       let error = null;
@@ -326,7 +338,7 @@ export function makeSwingset({
       } catch (e) {
         error = errorMessage(e);
       }
-      alive = false;
+      cell.ctx = null;
       await drain();
 
       if (error === null) {
