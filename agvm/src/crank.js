@@ -19,6 +19,8 @@ export function makeCrankBuffer(readBelow) {
   const storageOps = [];
   /** path -> value of this crank's vstorage sets, for read-your-writes. */
   const storageSets = new Map();
+  /** path -> bytes this crank appended there. */
+  const appended = new Map();
 
   return {
     get(key) {
@@ -43,6 +45,10 @@ export function makeCrankBuffer(readBelow) {
     },
     storageAppend(path, value) {
       storageOps.push(['append', path, value]);
+      appended.set(path, (appended.get(path) ?? 0) + Buffer.byteLength(value, 'utf8'));
+    },
+    appendedBytes(path) {
+      return appended.get(path) ?? 0;
     },
     /** undefined if this crank did not set `path`; else its value (or null). */
     storageLookup(path) {

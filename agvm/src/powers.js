@@ -26,6 +26,12 @@ const AMOUNT_RE = /^[0-9]+$/;
 const SEGMENT_RE = /^[A-Za-z0-9_-]+$/;
 export const MAX_KEY_CHARS = 1024;
 export const MAX_VALUE_BYTES = 1024 * 1024;
+// agd keeps one stream cell per path and block for appends, itself at most
+// max_value_size (1 MiB) once JSON-encoded; escaping can grow a value up to
+// 6x, so appends to one path stay under this many bytes per block. A refused
+// vstorage write at block end would stop the chain; a refused append only
+// fails its crank.
+export const MAX_APPEND_BYTES_PER_BLOCK = 128 * 1024;
 
 /** A fresh Error from our frozen intrinsics: never a kernel object. */
 function fail(message) {
@@ -228,6 +234,10 @@ export function makeVatPowers(vatID, options, current) {
       const { buf } = ctx;
       const full = storagePath(path);
       checkValue(value, 'vstorage value');
+      const total = ctx.blockAppendedBytes(full) + buf.appendedBytes(full) + Buffer.byteLength(value, 'utf8');
+      if (total > MAX_APPEND_BYTES_PER_BLOCK) {
+        throw fail(`vstorage append to ${full}: more than ${MAX_APPEND_BYTES_PER_BLOCK} bytes in one block`);
+      }
       ctx.syscall(['vstorageAppend', full, value], () => buf.storageAppend(full, value));
     },
   };

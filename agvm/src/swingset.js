@@ -104,6 +104,7 @@ export function makeSwingset({
     /** vstorage writes of committed cranks, in order, sent at block end. */
     const storageOps = [];
     const storageSets = new Map();
+    const storageAppended = new Map(); // path -> bytes appended this block
 
     function newCrank() {
       const buf = makeCrankBuffer(key => kv.get(key));
@@ -122,6 +123,7 @@ export function makeSwingset({
       for (const op of buf.storageOps) {
         storageOps.push(op);
         if (op[0] === 'set') storageSets.set(op[1], op[2]);
+        else storageAppended.set(op[1], (storageAppended.get(op[1]) ?? 0) + Buffer.byteLength(op[2], 'utf8'));
       }
       cranks += 1;
       slog.write('crank-finish', { ...fields, crankhash, activityhash: activityHash });
@@ -299,6 +301,7 @@ export function makeSwingset({
         chainSend: (method, params) => track(chainSend(method, params)),
         queryAgd: (method, params) => track(queryAgd(method, params)),
         blockStorageLookup: path => (storageSets.has(path) ? storageSets.get(path) : undefined),
+        blockAppendedBytes: path => storageAppended.get(path) ?? 0,
         log: args => slog.write('console', { ...fields, level: 'log', args }),
         syscall(ksc, fn) {
           const s = { ...fields, syscallNum };

@@ -232,3 +232,32 @@ test('after SIGTERM without EOF the kernel exits 0 within ~10 s', async t => {
   const waited = Date.now() - t0;
   assert.ok(waited >= 9_000 && waited < 12_000, `exited after ${waited} ms`);
 });
+
+test('install and deliver over the wire: outcomes published with vstorage.Set, cranks in the slog', async t => {
+  const dir = tempDir(t);
+  const vstorage = new Map();
+  const k = start(t, dir, {
+    answer: (method, p) => {
+      if (method === 'vstorage.Set') for (const [path, value] of p.entries) vstorage.set(path, value);
+      return true;
+    },
+  });
+  await init(k, 0);
+  const bundle = 'function buildRootObject({ store }) { return { add(n) { const v = Number(store.get("v") ?? "0") + n; store.set("v", String(v)); return v; } }; }';
+  await runBlock(k, CHAIN, 1, {
+    updates: [{ address: 'agoric1wire', denom: 'ubld', amount: '42' }],
+    actions: [
+      { type: 'INSTALL_BUNDLE', id: 1, blockHeight: 1, sender: 'agoric1s', bundle },
+      { type: 'DELIVER_INBOUND', id: 2, blockHeight: 1, sender: 'agoric1s', target: 'v3', method: 'add', args: [4] },
+      { type: 'DELIVER_INBOUND', id: 3, blockHeight: 1, sender: 'agoric1s', target: 'v3', method: 'add', args: ['x'] },
+    ],
+  });
+  assert.equal(vstorage.get('published.swingset.install.1'), '{"vatID":"v3"}');
+  assert.equal(vstorage.get('published.swingset.deliver.2'), '{"result":4}');
+  assert.equal(vstorage.get('published.swingset.deliver.3'), '{"result":"4x"}');
+  assert.equal(vstorage.get('bank.balances.agoric1wire.ubld'), '42');
+  const entries = k.notifications.filter(n => n.method === 'slog.Write').flatMap(n => n.params[0].entries);
+  assert.equal(entries.filter(e => e.type === 'crank-finish').length, 5, 'block crank, bank update, install, 2 deliveries');
+  k.eof();
+  assert.deepEqual(await k.exited, { code: 0, signal: null });
+});
