@@ -17,6 +17,7 @@ import (
 type setParams struct {
 	Value string `json:"value"`
 	Fail  bool   `json:"fail,omitempty"`
+	Panic bool   `json:"panic,omitempty"`
 }
 
 func TestWindow(t *testing.T) {
@@ -27,6 +28,9 @@ func TestWindow(t *testing.T) {
 	kernelcall.Handle(mux, w, "test.Set", func(ctx sdk.Context, p setParams) (bool, error) {
 		ctx.KVStore(key).Set([]byte("k"), []byte(p.Value))
 		ctx.EventManager().EmitEvent(sdk.NewEvent("set"))
+		if p.Panic {
+			panic("store exploded")
+		}
 		if p.Fail {
 			return false, errors.New("refused after writing")
 		}
@@ -53,7 +57,10 @@ func TestWindow(t *testing.T) {
 	if err := call(setParams{Value: "two", Fail: true}); !errors.As(err, &rerr) || rerr.Code != rpc.CodeInternalError {
 		t.Fatalf("failing call: %v, want -32603", err)
 	}
-	w.Close()
+	if err := call(setParams{Value: "three", Panic: true}); !errors.As(err, &rerr) || rerr.Code != rpc.CodeInternalError {
+		t.Fatalf("panicking call: %v, want -32603", err)
+	}
+	w.Close() // would deadlock if the panic had kept the window's lock
 
 	if got := string(ctx.KVStore(key).Get([]byte("k"))); got != "one" {
 		t.Fatalf("store holds %q: a failed call was half-applied", got)
