@@ -107,6 +107,60 @@ func BenchmarkSlogWriteOverPipe(b *testing.B) {
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(want), "cpu-ns/entry")
 }
 
+// BenchmarkSlogPaced500k writes at the target rate, 500,000 entries/s (one
+// 256-entry batch every 512µs), and reports how long the kernel's write(2)
+// calls took: a full pipe would show as writes of milliseconds.
+func BenchmarkSlogPaced500k(b *testing.B) {
+	rec, err := Open(Config{Dir: b.TempDir(), Policy: Policy{KeepBlocks: 2}, OnError: func(err error) { b.Error(err) }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rec.Close()
+	fromKernel, kernelOut, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	kernelIn, toKernel, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	go io.Copy(io.Discard, kernelIn)
+	mux := rpc.NewMux()
+	rpc.HandleRaw(mux, "slog.Write", rec.HandleSlogWrite)
+	conn := rpc.NewConn(fromKernel, toKernel, mux)
+	defer conn.Close()
+	defer kernelOut.Close()
+
+	lines := kernelBatches(64, 4)
+	batches := (b.N + 255) / 256
+	const interval = 512 * time.Microsecond
+	var slowest time.Duration
+	slow := 0
+	b.ResetTimer()
+	start := time.Now()
+	for i := range batches {
+		if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+			time.Sleep(d)
+		}
+		t0 := time.Now()
+		if _, err := kernelOut.Write(lines[i%len(lines)]); err != nil {
+			b.Fatal(err)
+		}
+		d := time.Since(t0)
+		slowest = max(slowest, d)
+		if d > time.Millisecond {
+			slow++
+		}
+	}
+	for rec.Entries() < uint64(batches*256) {
+		time.Sleep(50 * time.Microsecond)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(slowest.Microseconds()), "max-write-µs")
+	b.ReportMetric(float64(slow), "writes>1ms")
+	b.ReportMetric(float64(batches*256)/time.Since(start).Seconds(), "entries/s")
+}
+
 // BenchmarkRecorderWrite is the recorder alone, without pipe or rpc.
 func BenchmarkRecorderWrite(b *testing.B) {
 	rec, err := Open(Config{Dir: b.TempDir(), Policy: Policy{KeepBlocks: 2}})
