@@ -61,8 +61,17 @@ import (
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
+	"github.com/agd-project/agd/rpc"
+	"github.com/agd-project/agd/x/kernelcall"
+	"github.com/agd-project/agd/x/swingset"
 	swingsetkeeper "github.com/agd-project/agd/x/swingset/keeper"
 	swingsettypes "github.com/agd-project/agd/x/swingset/types"
+	"github.com/agd-project/agd/x/vbank"
+	vbankkeeper "github.com/agd-project/agd/x/vbank/keeper"
+	vbanktypes "github.com/agd-project/agd/x/vbank/types"
+	"github.com/agd-project/agd/x/vstorage"
+	vstoragekeeper "github.com/agd-project/agd/x/vstorage/keeper"
+	vstoragetypes "github.com/agd-project/agd/x/vstorage/types"
 )
 
 // DefaultNodeHome is where agd keeps its home unless --home says otherwise.
@@ -81,6 +90,7 @@ var moduleAccountPermissions = map[string][]string{
 	distrtypes.ModuleName:          nil,
 	stakingtypes.BondedPoolName:    {authtypes.Burner, authtypes.Staking},
 	stakingtypes.NotBondedPoolName: {authtypes.Burner, authtypes.Staking},
+	vbanktypes.ModuleName:          nil, // escrow of vbank.Give/Grab
 }
 
 // governanceAuthority is the address allowed to change module params. agd
@@ -106,6 +116,9 @@ type App struct {
 	ConsensusKeeper consensuskeeper.Keeper
 
 	SwingsetKeeper swingsetkeeper.Keeper
+	VbankKeeper    vbankkeeper.Keeper
+	VstorageKeeper vstoragekeeper.Keeper
+	KernelWindow   *kernelcall.Window
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -161,7 +174,10 @@ func New(
 		slashingtypes.StoreKey,
 		consensustypes.StoreKey,
 		swingsettypes.StoreKey,
+		vbanktypes.StoreKey,
+		vstoragetypes.StoreKey,
 	)
+	tkeys := storetypes.NewTransientStoreKeys(vbanktypes.TStoreKey)
 	if err := bApp.RegisterStreamingServices(appOpts, keys); err != nil {
 		panic(fmt.Errorf("streaming services: %w", err))
 	}
@@ -187,8 +203,14 @@ func New(
 		appCodec, runtime.NewKVStoreService(keys[banktypes.StoreKey]), app.AccountKeeper,
 		blockedAddresses(), authority, logger,
 	)
+	app.VbankKeeper = vbankkeeper.NewKeeper(
+		appCodec, runtime.NewKVStoreService(keys[vbanktypes.StoreKey]),
+		runtime.NewTransientStoreService(tkeys[vbanktypes.TStoreKey]), app.BankKeeper, addressCodec,
+	)
+	app.BankKeeper.AppendSendRestriction(app.VbankKeeper.SendRestriction)
+	trackingBank := vbankkeeper.NewTrackingBank(app.BankKeeper, app.VbankKeeper)
 	app.StakingKeeper = stakingkeeper.NewKeeper(
-		appCodec, runtime.NewKVStoreService(keys[stakingtypes.StoreKey]), app.AccountKeeper, app.BankKeeper,
+		appCodec, runtime.NewKVStoreService(keys[stakingtypes.StoreKey]), app.AccountKeeper, trackingBank,
 		authority,
 		authcodec.NewBech32Codec(sdk.GetConfig().GetBech32ValidatorAddrPrefix()),
 		authcodec.NewBech32Codec(sdk.GetConfig().GetBech32ConsensusAddrPrefix()),
@@ -201,6 +223,8 @@ func New(
 		appCodec, legacyAmino, runtime.NewKVStoreService(keys[slashingtypes.StoreKey]), app.StakingKeeper, authority,
 	)
 	app.SwingsetKeeper = swingsetkeeper.NewKeeper(runtime.NewKVStoreService(keys[swingsettypes.StoreKey]))
+	app.VstorageKeeper = vstoragekeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[vstoragetypes.StoreKey]))
+	app.KernelWindow = kernelcall.NewWindow()
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))
 
 	app.ModuleManager = module.NewManager(
@@ -211,6 +235,9 @@ func New(
 		distr.NewAppModule(appCodec, app.DistrKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, nil),
 		slashing.NewAppModule(appCodec, app.SlashingKeeper, app.AccountKeeper, app.BankKeeper, app.StakingKeeper, nil, interfaceRegistry),
 		consensus.NewAppModule(appCodec, app.ConsensusKeeper),
+		vbank.NewAppModule(app.VbankKeeper),
+		vstorage.NewAppModule(app.VstorageKeeper),
+		swingset.NewAppModule(app.SwingsetKeeper),
 	)
 	app.BasicModuleManager = module.NewBasicManagerFromManager(app.ModuleManager, map[string]module.AppModuleBasic{
 		genutiltypes.ModuleName: genutil.NewAppModuleBasic(genutiltypes.DefaultMessageValidator),
@@ -225,7 +252,9 @@ func New(
 	// and after auth (it reads auth params).
 	genesisOrder := []string{
 		consensustypes.ModuleName, authtypes.ModuleName, banktypes.ModuleName, distrtypes.ModuleName,
-		stakingtypes.ModuleName, slashingtypes.ModuleName, genutiltypes.ModuleName,
+		stakingtypes.ModuleName, slashingtypes.ModuleName,
+		vbanktypes.ModuleName, vstoragetypes.ModuleName, swingsettypes.ModuleName,
+		genutiltypes.ModuleName,
 	}
 	app.ModuleManager.SetOrderInitGenesis(genesisOrder...)
 	app.ModuleManager.SetOrderExportGenesis(genesisOrder...)
@@ -242,6 +271,7 @@ func New(
 	reflectionv1.RegisterReflectionServiceServer(app.GRPCQueryRouter(), reflectionSvc)
 
 	app.MountKVStores(keys)
+	app.MountTransientStores(tkeys)
 	app.SetInitChainer(app.InitChainer)
 	app.SetPreBlocker(app.PreBlocker)
 	app.SetBeginBlocker(app.BeginBlocker)
@@ -274,6 +304,13 @@ func blockedAddresses() map[string]bool {
 		blocked[authtypes.NewModuleAddress(name).String()] = true
 	}
 	return blocked
+}
+
+// RegisterKernelServices registers every kernel→agd call on mux; they
+// answer only while the app waits for swingset.EndBlock.
+func (app *App) RegisterKernelServices(mux *rpc.Mux) {
+	vbank.RegisterKernelServices(mux, app.KernelWindow, app.VbankKeeper)
+	vstorage.RegisterKernelServices(mux, app.KernelWindow, app.VstorageKeeper)
 }
 
 // Name returns the application's name.

@@ -21,6 +21,9 @@ type Kernel interface {
 	// the kernel has made the block durable.
 	Commit(ctx context.Context, height int64) error
 	CosmosCommitted(height int64)
+	// BalanceUpdate sends the block's vbank.BalanceUpdate notification; it
+	// goes between BeginBlock and EndBlock.
+	BalanceUpdate(ctx context.Context, update any) error
 }
 
 // ErrNoKernel is returned for a block when no kernel is attached: the chain's
@@ -46,14 +49,31 @@ func (app *App) kernelBeginBlock(ctx sdk.Context) error {
 	return app.kernel.BeginBlock(ctx, ctx.BlockHeight(), ctx.BlockTime().Unix())
 }
 
-// kernelEndBlock runs after every module's EndBlock, so the kernel sees the
-// block's balance updates first, and writes the activity hash the kernel
-// returns into consensus state.
+// kernelEndBlock runs after every module's EndBlock. It sends the block's
+// balance changes, then the block's queued kernel inputs with EndBlock, and
+// writes the activity hash the kernel returns into consensus state. The
+// kernel may call back into vbank and vstorage only while EndBlock is in
+// flight: the window opens on this block's context just for that call.
 func (app *App) kernelEndBlock(ctx sdk.Context) error {
 	if app.kernel == nil {
 		return ErrNoKernel
 	}
-	hash, err := app.kernel.EndBlock(ctx, ctx.BlockHeight(), ctx.BlockTime().Unix(), nil)
+	update, err := app.VbankKeeper.EndBlockUpdate(ctx)
+	if err != nil {
+		return err
+	}
+	if update != nil {
+		if err := app.kernel.BalanceUpdate(ctx, update); err != nil {
+			return err
+		}
+	}
+	actions, err := app.SwingsetKeeper.TakeActions(ctx)
+	if err != nil {
+		return err
+	}
+	app.KernelWindow.Open(ctx)
+	hash, err := app.kernel.EndBlock(ctx, ctx.BlockHeight(), ctx.BlockTime().Unix(), actions)
+	app.KernelWindow.Close()
 	if err != nil {
 		return err
 	}

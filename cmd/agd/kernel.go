@@ -81,7 +81,7 @@ type runningKernel struct {
 
 // startKernel starts the kernel child, connects to it and runs the
 // swingset.Init handshake for agd's committed height.
-func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, cosmosHeight int64, activityHash string) (*runningKernel, error) {
+func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, services kernelServices, cosmosHeight int64, activityHash string) (*runningKernel, error) {
 	argv, err := opts.argv()
 	if err != nil {
 		return nil, err
@@ -97,11 +97,12 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, co
 	logger.Info("kernel started", "pid", child.Pid(), "command", strings.Join(argv, " "))
 
 	mux := rpc.NewMux()
-	registerKernelServices(mux, logger, opts.slogSink)
+	registerKernelServices(mux, services, opts.slogSink)
 	conn := rpc.NewConn(child.FromKernel(), child.ToKernel(), mux, rpc.WithLogger(slogFor(logger.With("module", "rpc"))))
 
 	d := driver.New(driver.Config{
 		Kernel:       conn,
+		Notifier:     conn,
 		ChainID:      chainID,
 		SignalKernel: func() error { return child.Signal(syscall.SIGTERM) },
 		CallTimeout:  opts.callTimeout,

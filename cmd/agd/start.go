@@ -93,7 +93,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	failure := newConsensusFailure(logger.With("module", "flight-recorder"), recorder, home, kopts,
 		agdApp.LastBlockHeight, agdApp.CommittedActivityHash)
 
-	kernel, err := startKernel(logger, home, genesis.ChainID, kopts, cosmosHeight, storedHash)
+	kernel, err := startKernel(logger, home, genesis.ChainID, kopts, agdApp, cosmosHeight, storedHash)
 	if err != nil {
 		return err
 	}

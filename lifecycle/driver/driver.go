@@ -16,9 +16,14 @@ import (
 	"github.com/agd-project/agd/rpc"
 )
 
-// Caller is the part of rpc.Conn the driver uses.
+// Caller is the part of rpc.Conn the driver uses for lifecycle calls.
 type Caller interface {
 	Call(ctx context.Context, method string, params, result any) error
+}
+
+// Notifier sends notifications to the kernel.
+type Notifier interface {
+	Notify(ctx context.Context, method string, params any) error
 }
 
 // Logger is the logging the driver needs; cosmossdk.io/log's Logger fits.
@@ -29,8 +34,9 @@ type Logger interface {
 
 // Config is what a Driver needs from the outside world.
 type Config struct {
-	Kernel  Caller
-	ChainID string
+	Kernel   Caller
+	Notifier Notifier
+	ChainID  string
 	// SignalKernel sends SIGTERM to the kernel's process group.
 	SignalKernel func() error
 	// CallTimeout bounds each lifecycle call, so a hung kernel stops agd

@@ -60,6 +60,19 @@ func (d *Driver) CosmosCommitted(height int64) {
 	d.run(context.Background(), lifecycle.CosmosCommitted{Height: height})
 }
 
+// BalanceUpdate sends the block's vbank.BalanceUpdate notification. It is
+// not a lifecycle step: the machine orders BeginBlock and EndBlock, and the
+// app sends this between them.
+func (d *Driver) BalanceUpdate(ctx context.Context, update any) error {
+	if _, stopped := d.Decision(); stopped {
+		return fmt.Errorf("%w: not sending vbank.BalanceUpdate", ErrStopping)
+	}
+	if err := d.cfg.Notifier.Notify(ctx, "vbank.BalanceUpdate", update); err != nil {
+		return fmt.Errorf("send vbank.BalanceUpdate: %w", err)
+	}
+	return nil
+}
+
 // Signal records SIGTERM or SIGINT; the machine decides whether agd stops
 // now or after the block in progress.
 func (d *Driver) Signal(name string) {
