@@ -28,6 +28,7 @@ import (
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/agd-project/agd/app"
+	vbanktypes "github.com/agd-project/agd/x/vbank/types"
 )
 
 // localnet port layout: node i uses basePort + portStride*i + offset, so
@@ -193,6 +194,12 @@ func localnetInit(cmd *cobra.Command, a *app.App, opts localnetOptions) error {
 		})
 	}
 
+	// The vbank escrow starts funded, so the kernel's faucet can pay out
+	// (vbank.Give pays from it) on a fresh localnet.
+	balances = append(balances, banktypes.Balance{
+		Address: authtypes.NewModuleAddress(vbanktypes.ModuleName).String(),
+		Coins:   sdk.NewCoins(sdk.NewCoin(app.BondDenom, accountTokens), sdk.NewCoin(app.StableDenom, accountTokens)),
+	})
 	genesis, err := localnetGenesis(a, opts.chainID, accounts, balances)
 	if err != nil {
 		return err

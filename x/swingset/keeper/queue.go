@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	storetypes "cosmossdk.io/store/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -28,6 +29,13 @@ func (k Keeper) Enqueue(ctx context.Context, a types.QueuedAction) (uint64, erro
 	if err := k.storeService.OpenKVStore(ctx).Set(types.LastActionIDKey, sdk.Uint64ToBigEndian(id)); err != nil {
 		return 0, fmt.Errorf("write last action id: %w", err)
 	}
+	// The id names where the kernel publishes the outcome
+	// (published.swingset.<install|deliver>.<id>); the event lets a client
+	// find it without decoding the transaction's response bytes.
+	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent(types.EventTypeActionQueued,
+		sdk.NewAttribute(types.AttributeKeyActionID, strconv.FormatUint(id, 10)),
+		sdk.NewAttribute(types.AttributeKeyActionType, a.TypeName()),
+	))
 	return id, nil
 }
 

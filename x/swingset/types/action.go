@@ -49,6 +49,17 @@ func (a QueuedAction) ValidateBasic() error {
 	return errors.New("action: empty")
 }
 
+// TypeName is the action's "type": ActionInstallBundle or ActionDeliverInbound.
+func (a QueuedAction) TypeName() string {
+	switch {
+	case a.GetInstallBundle() != nil:
+		return ActionInstallBundle
+	case a.GetDeliverInbound() != nil:
+		return ActionDeliverInbound
+	}
+	return ""
+}
+
 // KernelJSON returns the action as the JSON object swingset.EndBlock
 // carries (docs/protocol.md, "swingset actions").
 func (a QueuedAction) KernelJSON() (json.RawMessage, error) {

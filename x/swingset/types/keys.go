@@ -22,3 +22,10 @@ var (
 	// the store iterates them in the order they were queued.
 	QueuePrefix = []byte{0x04}
 )
+
+// The event a queued kernel input emits.
+const (
+	EventTypeActionQueued  = "swingset_action_queued"
+	AttributeKeyActionID   = "action_id"
+	AttributeKeyActionType = "action_type"
+)
