@@ -62,6 +62,9 @@ func TestKernelSeesTheChain(t *testing.T) {
 		if got := balance(t, ln, payee, "uist"); got != "500" {
 			t.Fatalf("payee holds %s uist after the drip, want 500", got)
 		}
+		if got, _ := vstorageData(t, ln, "published.faucet.drips."+payee, 0); !strings.Contains(got, `"amount":"500"`) {
+			t.Fatalf("the faucet published %q for the drip", got)
+		}
 	})
 
 	t.Run("bad calls are refused and change nothing", func(t *testing.T) {
@@ -103,6 +106,23 @@ func TestKernelSeesTheChain(t *testing.T) {
 		o := waitOutcome(t, ln, "deliver", tx.ActionID)
 		if !strings.Contains(o.Error, "has "+myUist+"uist") || !strings.Contains(o.Error, "wants 999999999999999999999999999uist") {
 			t.Errorf("overdraft message does not state both amounts: %s", o.Error)
+		}
+
+		// The installed contract pays out of what it holds: bank moves the
+		// funds, storage publishes the result.
+		payee := testAddress(t, 5)
+		pay := sendTx(t, ln, "swingset", "deliver", vat.VatID, "pay", fmt.Sprintf(`[%q, "uist", "300"]`, payee))
+		if o := waitOutcome(t, ln, "deliver", pay.ActionID); o.Error != "" {
+			t.Fatalf("pay: %s", o.Error)
+		}
+		if got := balance(t, ln, payee, "uist"); got != "300" {
+			t.Errorf("payee holds %s uist, want 300", got)
+		}
+		if held, _ := vstorageData(t, ln, "published.vats."+vat.VatID+".held.uist", 0); held != "700" {
+			t.Errorf("the jar publishes %q held after paying 300 of 1000", held)
+		}
+		if paid, _ := vstorageData(t, ln, "published.vats."+vat.VatID+".paid."+payee, 0); paid != "300" {
+			t.Errorf("the jar publishes %q paid to the payee", paid)
 		}
 	})
 }
