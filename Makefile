@@ -51,7 +51,8 @@ test: vet test-go test-agvm loadgen-test
 # visible within 1-2 blocks and a delivery's result in the block after its
 # inclusion, so 5 s leaves room for a loaded 2-core machine while still
 # catching a stalled kernel or a lost cycle.
-LOADGEN_TEST_FLAGS ?= --transfer 4/s:70s --min-success 0.99 --max-p95 5s
+LOADGEN_TEST_FLAGS ?= --transfer 4/s:70s --deliver 2/s:70s --install 0.05/s:70s \
+                      --min-success 0.99 --max-p95 5s
 loadgen-test: build loadgen agvm-deps
 	rm -rf build/loadgen-test
 	bin/loadgen --agd $(BIN) --out build/loadgen-test --block-time 500ms $(LOADGEN_TEST_FLAGS)

@@ -35,6 +35,9 @@ type options struct {
 
 	transferStages string
 	transferConc   int
+	deliverStages  string
+	deliverConc    int
+	installStages  string
 
 	// checks for `make loadgen-test`
 	minSuccess float64
@@ -56,6 +59,9 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.gasPrices, "gas-prices", "0.0025"+app.BondDenom, "gas price paid (the fee is the gas limit times this)")
 	fs.StringVar(&o.transferStages, "transfer", "5/s:60s", "transfer stages, RATE/s:DURATION,...")
 	fs.IntVar(&o.transferConc, "transfer-concurrency", 16, "transfer cycles in flight at most")
+	fs.StringVar(&o.deliverStages, "deliver", "2/s:60s", "deliver stages (MsgDeliverInbound to the example contract), RATE/s:DURATION,...")
+	fs.IntVar(&o.deliverConc, "deliver-concurrency", 16, "deliver cycles in flight at most")
+	fs.StringVar(&o.installStages, "install", "0.1/s:60s", "install stages (a small bundle each), RATE/s:DURATION,...")
 	fs.Float64Var(&o.minSuccess, "min-success", 0, "fail unless this share of cycles succeeds (0.99 in the test)")
 	fs.DurationVar(&o.maxP95, "max-p95", 0, "fail if a task's p95 cycle latency exceeds this")
 	if err := fs.Parse(args); err != nil {
@@ -165,13 +171,29 @@ func run(ctx context.Context, o options) error {
 }
 
 func buildTasks(o options, tc *txClient, accounts []*account) ([]*task, error) {
-	transferStages, err := parseStages(o.transferStages)
-	if err != nil {
-		return nil, fmt.Errorf("--transfer: %w", err)
+	var tasks []*task
+	for _, spec := range []struct {
+		name, flag, stages string
+		concurrency        int
+		cycle              cycleFunc
+	}{
+		{"transfer", "--transfer", o.transferStages, o.transferConc, transferCycle(tc, accounts)},
+		{"deliver", "--deliver", o.deliverStages, o.deliverConc, deliverCycle(tc, accounts)},
+		{"install", "--install", o.installStages, 2, installCycle(tc, accounts)},
+	} {
+		stages, err := parseStages(spec.stages)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", spec.flag, err)
+		}
+		if len(stages) == 0 {
+			continue // the task is switched off with an empty stage list
+		}
+		tasks = append(tasks, &task{name: spec.name, stages: stages, concurrency: spec.concurrency, cycle: spec.cycle})
 	}
-	return []*task{
-		{name: "transfer", stages: transferStages, concurrency: o.transferConc, cycle: transferCycle(tc, accounts)},
-	}, nil
+	if len(tasks) == 0 {
+		return nil, fmt.Errorf("no task has a stage")
+	}
+	return tasks, nil
 }
 
 func runTasks(ctx context.Context, tasks []*task, rec *recorder) {

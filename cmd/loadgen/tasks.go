@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +52,8 @@ type cycleResult struct {
 	InclusionMs float64
 	// Height is the block the transaction landed in.
 	Height int64
+	// Included is what the chain recorded for the transaction.
+	Included *coretypes.ResultTx
 }
 
 // cycleFunc runs one cycle; n numbers the task's cycles from 0.
@@ -145,8 +149,10 @@ func submitAndWait(ctx context.Context, tc *txClient, submit func(context.Contex
 	}
 	res.SubmitMs = float64(time.Since(t0).Microseconds()) / 1000
 	t1 := time.Now()
-	h, err := tc.waitIncluded(ctx, hash)
+	included, err := tc.waitIncluded(ctx, hash)
 	res.InclusionMs = float64(time.Since(t1).Microseconds())/1000 + res.SubmitMs
-	res.Height = h
+	if included != nil {
+		res.Height, res.Included = included.Height, included
+	}
 	return res, err
 }

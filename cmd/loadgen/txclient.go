@@ -10,6 +10,7 @@ import (
 
 	"cosmossdk.io/log"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	dbm "github.com/cosmos/cosmos-db"
 
 	"github.com/cosmos/cosmos-sdk/client"
@@ -74,6 +75,12 @@ var errSequence = errors.New("account sequence mismatch")
 // broadcast signs msgs with acct and submits them (CheckTx only). It returns
 // the tx hash.
 func (c *txClient) broadcast(ctx context.Context, acct *account, msgs ...sdk.Msg) ([]byte, error) {
+	return c.broadcastWithGas(ctx, acct, gasFor(len(msgs)), msgs...)
+}
+
+// broadcastWithGas is broadcast with an explicit gas limit, for messages
+// whose cost grows with their size (bundles).
+func (c *txClient) broadcastWithGas(ctx context.Context, acct *account, gas uint64, msgs ...sdk.Msg) ([]byte, error) {
 	acct.mu.Lock()
 	defer acct.mu.Unlock()
 	if !acct.loaded {
@@ -89,7 +96,7 @@ func (c *txClient) broadcast(ctx context.Context, acct *account, msgs ...sdk.Msg
 		WithTxConfig(c.clientCtx.TxConfig).
 		WithAccountNumber(acct.number).
 		WithSequence(acct.sequence).
-		WithGas(gasFor(len(msgs))).
+		WithGas(gas).
 		WithGasPrices(c.gasPrices).
 		WithSignMode(signing.SignMode_SIGN_MODE_DIRECT)
 	builder, err := factory.BuildUnsignedTx(msgs...)
@@ -124,18 +131,18 @@ func gasFor(n int) uint64 { return 100_000 + 100_000*uint64(n) }
 
 // waitIncluded polls for the tx until it is in a block; it returns an error
 // for a tx that was included but failed.
-func (c *txClient) waitIncluded(ctx context.Context, hash []byte) (int64, error) {
+func (c *txClient) waitIncluded(ctx context.Context, hash []byte) (*coretypes.ResultTx, error) {
 	for {
 		res, err := c.rpc.Tx(ctx, hash, false)
 		if err == nil {
 			if res.TxResult.Code != 0 {
-				return res.Height, fmt.Errorf("tx failed in block %d (code %d): %s", res.Height, res.TxResult.Code, res.TxResult.Log)
+				return res, fmt.Errorf("tx failed in block %d (code %d): %s", res.Height, res.TxResult.Code, res.TxResult.Log)
 			}
-			return res.Height, nil
+			return res, nil
 		}
 		select {
 		case <-ctx.Done():
-			return 0, fmt.Errorf("tx %X not included: %w", hash, ctx.Err())
+			return nil, fmt.Errorf("tx %X not included: %w", hash, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
