@@ -33,7 +33,7 @@ const localChainID = "agd-loadgen"
 
 // startLocalChain writes a localnet under dir and starts every node with its
 // kernel, each logging to dir/nodeI.log and writing its slog next to it.
-func startLocalChain(ctx context.Context, agd, dir string, validators int, blockTime time.Duration) (*chain, error) {
+func startLocalChain(ctx context.Context, agd, dir string, validators int, blockTime time.Duration, startFlags []string) (*chain, error) {
 	base, err := freeBasePort(validators)
 	if err != nil {
 		return nil, err
@@ -53,7 +53,7 @@ func startLocalChain(ctx context.Context, agd, dir string, validators int, block
 		if err != nil {
 			return nil, err
 		}
-		cmd := exec.Command(agd, "start", "--split", "--home", home, "--log_no_color")
+		cmd := exec.Command(agd, append([]string{"start", "--split", "--home", home, "--log_no_color"}, startFlags...)...)
 		cmd.Env = append(os.Environ(), "SLOGFILE="+slogPath)
 		cmd.Stdout, cmd.Stderr = logFile, logFile
 		if err := cmd.Start(); err != nil {

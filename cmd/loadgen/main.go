@@ -32,6 +32,8 @@ type options struct {
 	chainID    string
 	accounts   int
 	gasPrices  string
+	logs       string
+	startFlags string
 
 	transferStages string
 	transferConc   int
@@ -55,6 +57,8 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.home, "home", "", "with --node: the home holding the funded \"validator\" key")
 	fs.StringVar(&o.slog, "slogfile", "", "with --node: the node's slog file (SLOGFILE), for block timings")
 	fs.StringVar(&o.chainID, "chain-id", "", "with --node: the chain ID")
+	fs.StringVar(&o.logs, "logs", "", "with --node: comma-separated node log files to watch for CONSENSUS FAILURE")
+	fs.StringVar(&o.startFlags, "start-flags", "", "extra flags for each `agd start` loadgen runs (e.g. --cpu-profile=agd.prof)")
 	fs.IntVar(&o.accounts, "accounts", 20, "accounts funded for transfers")
 	fs.StringVar(&o.gasPrices, "gas-prices", "0.0025"+app.BondDenom, "gas price paid (the fee is the gas limit times this)")
 	fs.StringVar(&o.transferStages, "transfer", "5/s:60s", "transfer stages, RATE/s:DURATION,...")
@@ -105,9 +109,12 @@ func run(ctx context.Context, o options) error {
 
 	var c *chain
 	if o.nodeURL == "" {
-		c, err = startLocalChain(ctx, agd, o.out, o.validators, o.blockTime)
+		c, err = startLocalChain(ctx, agd, o.out, o.validators, o.blockTime, strings.Fields(o.startFlags))
 	} else {
 		c, err = attachChain(agd, o.nodeURL, o.home, o.slog, o.chainID)
+		if c != nil && o.logs != "" {
+			c.logs = strings.Split(o.logs, ",")
+		}
 	}
 	if err != nil {
 		return err
