@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func pipeInode(t *testing.T, f *os.File) uint64 {
@@ -301,5 +303,23 @@ func TestForkingThreadMayExit(t *testing.T) {
 		}
 	}) {
 		t.Fatalf("kernel died when the caller's thread exited: %v", k.ExitStatus())
+	}
+}
+
+func TestProtocolPipesAreLarge(t *testing.T) {
+	p, err := openPipes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.closeChildEnds()
+	defer p.closeParentEnds()
+	for name, f := range map[string]*os.File{"to kernel": p.toKernelW, "from kernel": p.fromKernelW} {
+		size, err := unix.FcntlInt(f.Fd(), unix.F_GETPIPE_SZ, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if size < protocolPipeSize {
+			t.Errorf("%s pipe holds %d bytes, want %d", name, size, protocolPipeSize)
+		}
 	}
 }
