@@ -48,6 +48,8 @@ type kernelOptions struct {
 	callTimeout time.Duration
 	// slogSink receives the kernel's slog.Write batches (the flight recorder).
 	slogSink func(context.Context, json.RawMessage) (any, error)
+	// env is the kernel's environment (nil: agd's own).
+	env []string
 }
 
 func (o kernelOptions) argv() ([]string, error) {
@@ -88,6 +90,7 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, se
 	}
 	child, err := supervisor.Start(supervisor.Config{
 		Argv:     argv,
+		Env:      opts.env,
 		StateDir: filepath.Join(home, "data", "agvm"),
 		Logger:   logger,
 	})

@@ -248,11 +248,12 @@ func initLocalnetNode(cmd *cobra.Command, a *app.App, opts localnetOptions, i in
 	cfg.Consensus.TimeoutCommit = opts.blockTime
 	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), cfg)
 
-	srvCfg := serverconfig.DefaultConfig()
-	srvCfg.MinGasPrices = opts.minGasPrice
-	srvCfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", opts.port(i, offsetGRPC))
-	srvCfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", opts.port(i, offsetAPI))
-	serverconfig.WriteConfigFile(filepath.Join(home, "config", "app.toml"), srvCfg)
+	appCfg := defaultAppConfig()
+	appCfg.MinGasPrices = opts.minGasPrice
+	appCfg.GRPC.Address = fmt.Sprintf("127.0.0.1:%d", opts.port(i, offsetGRPC))
+	appCfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", opts.port(i, offsetAPI))
+	serverconfig.SetConfigTemplate(appConfigTemplate)
+	serverconfig.WriteConfigFile(filepath.Join(home, "config", "app.toml"), appCfg)
 
 	if err := writeClientConfig(home, opts.chainID, opts.port(i, offsetRPC)); err != nil {
 		return localnetNode{}, err

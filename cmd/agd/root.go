@@ -171,14 +171,24 @@ func initCometConfig() *cmtcfg.Config {
 // initAppConfig sets app.toml defaults. An empty minimum gas price would
 // let anyone fill blocks for free, so agd ships a small one in its own denom.
 func initAppConfig() (string, interface{}) {
-	type customAppConfig struct {
-		serverconfig.Config `mapstructure:",squash"`
-		FlightRecorder      flightRecorderConfig `mapstructure:"flight-recorder"`
-	}
+	return appConfigTemplate, defaultAppConfig()
+}
+
+// appConfig is app.toml: the SDK's sections plus agd's own.
+type appConfig struct {
+	serverconfig.Config `mapstructure:",squash"`
+	FlightRecorder      flightRecorderConfig `mapstructure:"flight-recorder"`
+	Swingset            swingsetConfig       `mapstructure:"swingset"`
+}
+
+// appConfigTemplate renders appConfig; `agd init` and `agd localnet init`
+// both write it, so every home shows agd's sections with their defaults.
+const appConfigTemplate = serverconfig.DefaultConfigTemplate + flightRecorderTemplate + swingsetTemplate
+
+func defaultAppConfig() appConfig {
 	srvCfg := serverconfig.DefaultConfig()
 	srvCfg.MinGasPrices = DefaultMinGasPrices
-	return serverconfig.DefaultConfigTemplate + flightRecorderTemplate,
-		customAppConfig{Config: *srvCfg, FlightRecorder: defaultFlightRecorderConfig()}
+	return appConfig{Config: *srvCfg, FlightRecorder: defaultFlightRecorderConfig()}
 }
 
 func newApp(logger log.Logger, db dbm.DB, traceStore io.Writer, appOpts servertypes.AppOptions) servertypes.Application {

@@ -47,6 +47,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		agvmDir:     svrCtx.Viper.GetString(flagAgvmDir),
 		initTimeout: svrCtx.Viper.GetDuration(flagKernelInitTimeout),
 		callTimeout: svrCtx.Viper.GetDuration(flagKernelCallTimeout),
+		env:         kernelEnv(svrCtx.Viper, home),
 	}
 	if kopts.split == "" {
 		return errNoSplit

@@ -398,3 +398,31 @@ func cloneLocalnet(t *testing.T, ln *localnet) *localnet {
 	}
 	return &localnet{dir: dst, basePort: ln.basePort, chainID: ln.chainID}
 }
+
+// TestSlogfileFromAppToml: `[swingset] slogfile` in app.toml makes the
+// kernel write its slog there, relative to the home.
+func TestSlogfileFromAppToml(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real chain")
+	}
+	ln := newLocalnet(t, 1)
+	appToml := filepath.Join(ln.home(0), "config", "app.toml")
+	raw, err := os.ReadFile(appToml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(raw), `slogfile = ""`, `slogfile = "kernel-slog.jsonl"`, 1)
+	if edited == string(raw) {
+		t.Fatal("app.toml has no [swingset] slogfile line")
+	}
+	if err := os.WriteFile(appToml, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Unsetenv("SLOGFILE")
+	node := ln.start(t, 0, "--split")
+	ln.waitHeight(t, 0, 3, 60*time.Second, node)
+	stopNode(t, node)
+	if commits := slogCommits(t, filepath.Join(ln.home(0), "kernel-slog.jsonl")); len(commits) < 3 {
+		t.Fatalf("the slog file holds %d commits, want >= 3", len(commits))
+	}
+}
