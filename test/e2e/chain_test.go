@@ -24,31 +24,12 @@ func TestChainSkeleton(t *testing.T) {
 	ln.waitHeight(t, 0, 3, 60*time.Second, node)
 
 	recipient := testAddress(t, 7)
-	out := mustAgd(t, "tx", "bank", "send", "validator", recipient, "1234uist",
-		"--home", ln.home(0), "--keyring-backend", "test", "--chain-id", ln.chainID,
-		"--node", ln.nodeFlag(0), "--fees", "1000ubld", "--yes", "--output", "json")
-	var sent struct {
-		Code   int    `json:"code"`
-		TxHash string `json:"txhash"`
-		RawLog string `json:"raw_log"`
+	tx := sendTx(t, ln, "bank", "send", "validator", recipient, "1234uist")
+	if tx.Code != 0 {
+		t.Fatalf("bank send failed in block %d: %s", tx.Height, tx.RawLog)
 	}
-	if err := json.Unmarshal([]byte(lastJSONLine(out)), &sent); err != nil {
-		t.Fatalf("decode tx response %q: %v", out, err)
-	}
-	if sent.Code != 0 {
-		t.Fatalf("bank send rejected: code %d: %s", sent.Code, sent.RawLog)
-	}
-
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		out := mustAgd(t, "query", "bank", "balances", recipient, "--node", ln.nodeFlag(0), "--output", "json")
-		if balanceOf(t, out, "uist") == "1234" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("recipient balance never showed 1234uist: %s", out)
-		}
-		time.Sleep(300 * time.Millisecond)
+	if got := balance(t, ln, recipient, "uist"); got != "1234" {
+		t.Fatalf("recipient holds %s uist after the send, want 1234", got)
 	}
 
 	pid := node.cmd.Process.Pid

@@ -29,7 +29,7 @@ func TestFlightRecorderDumpsOnAppHashMismatch(t *testing.T) {
 	ln := newLocalnet(t, 4)
 	// node1 keeps far more than the default two blocks, so its record still
 	// holds the failing height when the dump is compared with it.
-	appendAppToml(t, ln.home(1), "\n[flight-recorder]\nkeep-blocks = 1000\n")
+	editAppToml(t, ln.home(1), "keep-blocks = 2", "keep-blocks = 1000")
 
 	root := repoRoot(t)
 	diverging := "--split=/bin/sh " + filepath.Join(root, "test", "e2e", "testdata", "diverging-kernel.sh") +
@@ -144,21 +144,6 @@ func TestFlightRecorderDumpsOnAppHashMismatch(t *testing.T) {
 		if _, ok := dumpMembers(t, beside)["slog/block-6.jsonl"]; !ok {
 			t.Fatalf("the second dump %s holds no slog of block 6", beside)
 		}
-	}
-}
-
-func appendAppToml(t *testing.T, home, section string) {
-	t.Helper()
-	path := filepath.Join(home, "config", "app.toml")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(string(data), "[flight-recorder]") {
-		t.Fatalf("%s already has a [flight-recorder] section; set keep-blocks there instead", path)
-	}
-	if err := os.WriteFile(path, append(data, section...), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -299,3 +299,20 @@ func children(pid int) []int {
 	}
 	return kids
 }
+
+// editAppToml replaces one line of a home's app.toml, failing if the line
+// is not there (the template changed and the test would test nothing).
+func editAppToml(t *testing.T, home, old, replacement string) {
+	t.Helper()
+	path := filepath.Join(home, "config", "app.toml")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), old) {
+		t.Fatalf("%s has no line %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(raw), old, replacement, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

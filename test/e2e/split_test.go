@@ -406,18 +406,7 @@ func TestSlogfileFromAppToml(t *testing.T) {
 		t.Skip("starts a real chain")
 	}
 	ln := newLocalnet(t, 1)
-	appToml := filepath.Join(ln.home(0), "config", "app.toml")
-	raw, err := os.ReadFile(appToml)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := strings.Replace(string(raw), `slogfile = ""`, `slogfile = "kernel-slog.jsonl"`, 1)
-	if edited == string(raw) {
-		t.Fatal("app.toml has no [swingset] slogfile line")
-	}
-	if err := os.WriteFile(appToml, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editAppToml(t, ln.home(0), `slogfile = ""`, `slogfile = "kernel-slog.jsonl"`)
 	os.Unsetenv("SLOGFILE")
 	node := ln.start(t, 0, "--split")
 	ln.waitHeight(t, 0, 3, 60*time.Second, node)
