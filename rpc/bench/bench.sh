@@ -15,15 +15,7 @@ cd "$(dirname "$0")/../.."
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 
-# rpc needs github.com/sourcegraph/jsonrpc2 in go.mod; if a tidy dropped it,
-# build against a scratch copy of go.mod that has it, leaving go.mod alone.
-modflag=()
-if ! go list -deps ./rpc >/dev/null 2>&1; then
-	cp go.mod go.sum "$bin/"
-	go mod edit -modfile="$bin/go.mod" -require=github.com/sourcegraph/jsonrpc2@v0.2.3
-	modflag=(-modfile="$bin/go.mod" -mod=mod)
-fi
-go build "${modflag[@]}" -o "$bin/bench" ./rpc/bench
+go build -o "$bin/bench" ./rpc/bench
 
 pin=()
 if [[ -n "${BENCH_PIN:-}" ]]; then
