@@ -146,6 +146,7 @@ func run(ctx context.Context, o options) error {
 	if c.slog != "" {
 		go rec.followSlog(runCtx, c.slog)
 	}
+	go tc.inclusion.run(runCtx)
 	go rec.sampleProcesses(runCtx, c.agdPid)
 
 	funder, err := openFunder(tc, c.home)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"cosmossdk.io/log"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
@@ -31,6 +30,7 @@ type txClient struct {
 	rpc       *rpchttp.HTTP
 	chainID   string
 	gasPrices string
+	inclusion *inclusionWatcher
 }
 
 // account is a key loadgen signs with; it tracks its own sequence so that
@@ -61,7 +61,9 @@ func newTxClient(nodeURL, chainID, gasPrices string) (*txClient, error) {
 		WithChainID(chainID).
 		WithClient(rpc).
 		WithNodeURI(nodeURL)
-	return &txClient{clientCtx: ctx, rpc: rpc, chainID: chainID, gasPrices: gasPrices}, nil
+	tc := &txClient{clientCtx: ctx, rpc: rpc, chainID: chainID, gasPrices: gasPrices}
+	tc.inclusion = newInclusionWatcher(tc)
+	return tc, nil
 }
 
 type noAppOptions struct{}
@@ -129,23 +131,17 @@ func (c *txClient) broadcastWithGas(ctx context.Context, acct *account, gas uint
 // simulation round trip is needed per transaction.
 func gasFor(n int) uint64 { return 100_000 + 100_000*uint64(n) }
 
-// waitIncluded polls for the tx until it is in a block; it returns an error
-// for a tx that was included but failed.
+// waitIncluded waits until the tx is in a block; it returns an error for a
+// tx that was included but failed.
 func (c *txClient) waitIncluded(ctx context.Context, hash []byte) (*coretypes.ResultTx, error) {
-	for {
-		res, err := c.rpc.Tx(ctx, hash, false)
-		if err == nil {
-			if res.TxResult.Code != 0 {
-				return res, fmt.Errorf("tx failed in block %d (code %d): %s", res.Height, res.TxResult.Code, res.TxResult.Log)
-			}
-			return res, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("tx %X not included: %w", hash, ctx.Err())
-		case <-time.After(100 * time.Millisecond):
-		}
+	res, err := c.inclusion.wait(ctx, hash)
+	if err != nil {
+		return nil, err
 	}
+	if res.TxResult.Code != 0 {
+		return res, fmt.Errorf("tx failed in block %d (code %d): %s", res.Height, res.TxResult.Code, res.TxResult.Log)
+	}
+	return res, nil
 }
 
 // height returns the node's latest block height.
