@@ -58,7 +58,7 @@ func (m *Machine) Stopped() (Stop, bool) {
 func (m *Machine) Handle(ev Event) []Action {
 	if m.phase == PhaseStopped {
 		if h, ok := blockHeight(ev); ok {
-			return []Action{RefuseBlock{Height: h, Reason: "agd is stopping: " + m.stop.Reason}}
+			return []Action{RefuseBlock{Height: h, Reason: m.stop.Reason}}
 		}
 		return nil
 	}

@@ -93,7 +93,7 @@ func TestScenarios(t *testing.T) {
 		name: "signal while idle: forward it, stop cleanly, refuse the next block",
 		steps: join(toIdle(4, 4, "a4"), []exchange{
 			{SignalReceived{Name: "terminated"}, []Action{SignalKernel{}, stop(0, sig)}},
-			{BlockStarted{Height: 5}, []Action{RefuseBlock{Height: 5, Reason: "agd is stopping: " + sig}}},
+			{BlockStarted{Height: 5}, []Action{RefuseBlock{Height: 5, Reason: sig}}},
 		}),
 		kernel: 4, cosmos: 4, wantPhase: PhaseStopped, wantStopRc: 0,
 	}, {
