@@ -211,8 +211,8 @@ func openPipes() (*pipes, error) {
 	}
 	// The protocol pipes get room for bursts: with Linux's default 64 KiB a
 	// kernel writing slog batches at 500k entries/s finds the pipe full
-	// about a quarter of the time and blocks; with 1 MiB it does not. A
-	// kernel that lacks the privilege to grow a pipe keeps the default.
+	// about a quarter of the time and blocks; with 1 MiB it does not. If the
+	// system refuses (a lowered pipe-max-size), the pipe keeps its default.
 	for _, f := range []*os.File{p.toKernelW, p.fromKernelW} {
 		_, _ = unix.FcntlInt(f.Fd(), unix.F_SETPIPE_SZ, protocolPipeSize)
 	}
