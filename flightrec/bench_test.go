@@ -50,18 +50,16 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkSlogWriteOverPipe measures the whole path a kernel's slog takes
-// in agd: a pipe, rpc.Conn's reader, rpc.HandleRaw, the recorder and its
-// files. The writer writes as fast as the pipe takes it, so entries/s is
-// the rate agd absorbs: a kernel slogging slower than that never finds the
-// pipe full. cpu-ns/entry is the whole process's CPU time, the writer's
-// write(2) calls included, so it bounds agd's own cost from above.
-func BenchmarkSlogWriteOverPipe(b *testing.B) {
+// recorderOverPipe wires a recorder behind rpc.HandleRaw on a real
+// connection, as agd start does, and returns the kernel's write end of the
+// pipe; everything is closed when the benchmark ends.
+func recorderOverPipe(b *testing.B) (*Recorder, *rpc.Conn, *os.File) {
+	b.Helper()
 	rec, err := Open(Config{Dir: b.TempDir(), Policy: Policy{KeepBlocks: 2}, OnError: func(err error) { b.Error(err) }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer rec.Close()
+	b.Cleanup(func() { rec.Close() })
 	fromKernel, kernelOut, err := os.Pipe()
 	if err != nil {
 		b.Fatal(err)
@@ -74,8 +72,21 @@ func BenchmarkSlogWriteOverPipe(b *testing.B) {
 	mux := rpc.NewMux()
 	rpc.HandleRaw(mux, "slog.Write", rec.HandleSlogWrite)
 	conn := rpc.NewConn(fromKernel, toKernel, mux)
-	defer conn.Close()
-	defer kernelOut.Close()
+	b.Cleanup(func() {
+		kernelOut.Close()
+		conn.Close()
+	})
+	return rec, conn, kernelOut
+}
+
+// BenchmarkSlogWriteOverPipe measures the whole path a kernel's slog takes
+// in agd: a pipe, rpc.Conn's reader, rpc.HandleRaw, the recorder and its
+// files. The writer writes as fast as the pipe takes it, so entries/s is
+// the rate agd absorbs: a kernel slogging slower than that never finds the
+// pipe full. cpu-ns/entry is the whole process's CPU time, the writer's
+// write(2) calls included, so it bounds agd's own cost from above.
+func BenchmarkSlogWriteOverPipe(b *testing.B) {
+	rec, conn, kernelOut := recorderOverPipe(b)
 
 	lines := kernelBatches(64, 4)
 	var lineBytes int
@@ -121,25 +132,7 @@ func BenchmarkSlogPaced500k(b *testing.B) {
 }
 
 func slogPaced(b *testing.B, pipeSize int) {
-	rec, err := Open(Config{Dir: b.TempDir(), Policy: Policy{KeepBlocks: 2}, OnError: func(err error) { b.Error(err) }})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rec.Close()
-	fromKernel, kernelOut, err := os.Pipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	kernelIn, toKernel, err := os.Pipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	go io.Copy(io.Discard, kernelIn)
-	mux := rpc.NewMux()
-	rpc.HandleRaw(mux, "slog.Write", rec.HandleSlogWrite)
-	conn := rpc.NewConn(fromKernel, toKernel, mux)
-	defer conn.Close()
-	defer kernelOut.Close()
+	rec, _, kernelOut := recorderOverPipe(b)
 	raw, err := kernelOut.SyscallConn()
 	if err != nil {
 		b.Fatal(err)
