@@ -11,19 +11,7 @@ import (
 // grace period, and so is the worker it spawned.
 func TestStopEscalates(t *testing.T) {
 	k := startKernel(t, nil, "/bin/sh", script(t, "stubborn.sh"))
-	workerPid, err := strconv.Atoi(newLineReader(k.FromKernel()).next(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	workerStart, err := procStartTime(workerPid)
-	if err != nil {
-		t.Fatalf("worker %d: %v", workerPid, err)
-	}
-	t.Cleanup(func() {
-		if checkProcess(workerPid, workerStart) == nil {
-			syscall.Kill(workerPid, syscall.SIGKILL)
-		}
-	})
+	workerPid, workerStart := readWorker(t, k)
 
 	const grace = 300 * time.Millisecond
 	began := time.Now()
@@ -65,19 +53,7 @@ func TestStopGraceful(t *testing.T) {
 // left running in its process group is killed, not orphaned.
 func TestWorkersDieWithKernel(t *testing.T) {
 	k := startKernel(t, nil, "/bin/sh", "-c", `sleep 60 & echo "$!" >&5; read -r _ <&4; exit 0`)
-	workerPid, err := strconv.Atoi(newLineReader(k.FromKernel()).next(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	workerStart, err := procStartTime(workerPid)
-	if err != nil {
-		t.Fatalf("worker %d: %v", workerPid, err)
-	}
-	t.Cleanup(func() {
-		if checkProcess(workerPid, workerStart) == nil {
-			syscall.Kill(workerPid, syscall.SIGKILL)
-		}
-	})
+	workerPid, workerStart := readWorker(t, k)
 	k.ToKernel().Close() // the kernel exits on EOF
 	waitDone(t, k)
 	if st := k.ExitStatus(); st.Code() != 0 {
@@ -106,4 +82,24 @@ func TestSignalReachesGroup(t *testing.T) {
 	if line := fromKernel.next(t); line != "worker-got-usr1" {
 		t.Fatalf("kernel said %q, want the worker to report SIGUSR1", line)
 	}
+}
+
+// readWorker reads the pid of the worker the kernel reports on fd 5 and
+// makes sure the worker is killed when the test ends, whatever happened.
+func readWorker(t *testing.T, k *Kernel) (pid int, start uint64) {
+	t.Helper()
+	pid, err := strconv.Atoi(newLineReader(k.FromKernel()).next(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, err = procStartTime(pid)
+	if err != nil {
+		t.Fatalf("worker %d: %v", pid, err)
+	}
+	t.Cleanup(func() {
+		if checkProcess(pid, start) == nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	return pid, start
 }
