@@ -189,7 +189,8 @@ func (l *life) kernelAnswer(req Action) Event {
 		kh, hash := k.init(r.CosmosHeight)
 		return KernelInitialized{KernelHeight: kh, ActivityHash: hash}
 	case CallKernelBegin:
-		return KernelBegan{Height: r.Height, Err: k.begin(r.Height)}
+		refused, err := k.begin(r.Height)
+		return KernelBegan{Height: r.Height, Err: err, Refused: refused}
 	case CallKernelEnd:
 		hash, err := k.end(r.Height)
 		return KernelEnded{Height: r.Height, ActivityHash: hash, Err: err}
@@ -272,7 +273,15 @@ func (l *life) noteFault(ev Event) {
 	case KernelInitialized:
 		l.addFault(e.Err)
 	case KernelBegan:
-		l.addFault(e.Err)
+		switch {
+		case e.Refused && !l.signalled:
+			l.stats["begin refused without agd's signal"]++
+			l.addFault("-32001")
+		case e.Refused:
+			l.stats["begin refused after agd's signal"]++
+		default:
+			l.addFault(e.Err)
+		}
 	case KernelEnded:
 		l.addFault(e.Err)
 	case KernelCommitted:

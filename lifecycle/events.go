@@ -26,10 +26,14 @@ type KernelInitialized struct {
 // BlockStarted is fed when ABCI FinalizeBlock for Height is entered.
 type BlockStarted struct{ Height int64 }
 
-// KernelBegan is the kernel's answer to CallKernelBegin.
+// KernelBegan is the kernel's answer to CallKernelBegin. Refused reports the
+// shutdown refusal (error code -32001): a kernel that has had SIGTERM may
+// refuse to begin a block, which is expected after agd's own signal and a
+// failure otherwise; any other error goes in Err.
 type KernelBegan struct {
-	Height int64
-	Err    string
+	Height  int64
+	Err     string
+	Refused bool
 }
 
 // EndBlockReached is fed once the block's transactions ran and the

@@ -195,7 +195,14 @@ func (m *Machine) kernelBegan(ev KernelBegan) []Action {
 	if m.failure != "" {
 		return m.halt(1, m.failure, m.height)
 	}
-	if ev.Err != "" {
+	switch {
+	case ev.Refused && m.signal == "":
+		return m.fail(fmt.Sprintf("kernel refused swingset.BeginBlock(%d) as shutting down (-32001), but agd received no signal", ev.Height))
+	case ev.Refused:
+		// The kernel had the forwarded SIGTERM before this block began, so
+		// neither side has anything of it to finish: stop as on the signal.
+		return m.halt(0, m.signalReason(), m.height)
+	case ev.Err != "":
 		return m.fail(fmt.Sprintf("kernel swingset.BeginBlock(%d) failed: %s", ev.Height, ev.Err))
 	}
 	m.phase = PhaseInBlock
@@ -248,15 +255,11 @@ func (m *Machine) kernelCommitted(ev KernelCommitted) []Action {
 // the step was outstanding, agd stops now that it is quiet; otherwise acts
 // are carried out.
 func (m *Machine) settle(acts ...Action) []Action {
-	refuse := int64(0)
-	if m.phase.inBlock() {
-		refuse = m.height
-	}
 	switch {
 	case m.failure != "":
-		return m.halt(1, m.failure, refuse)
+		return m.halt(1, m.failure, m.blockUnderWay())
 	case m.signal != "":
-		return m.halt(0, m.signalReason(), refuse)
+		return m.halt(0, m.signalReason(), m.blockUnderWay())
 	}
 	return acts
 }
@@ -266,11 +269,16 @@ func (m *Machine) fail(reason string) []Action {
 	if m.exited != "" {
 		reason += fmt.Sprintf("; the kernel exited (%s)", m.exited)
 	}
-	refuse := int64(0)
+	return m.halt(1, reason, m.blockUnderWay())
+}
+
+// blockUnderWay is the height whose ABCI method must fail if agd stops now,
+// or 0 when no block method is under way.
+func (m *Machine) blockUnderWay() int64 {
 	if m.phase.inBlock() {
-		refuse = m.height
+		return m.height
 	}
-	return m.halt(1, reason, refuse)
+	return 0
 }
 
 // halt emits the one Stop, preceded by a RefuseBlock for refuse if it is a

@@ -64,6 +64,7 @@ func TestRandomSchedules(t *testing.T) {
 		"kernel crash in phase committing", "agd crash in phase cosmos committing",
 		"failure exit", "commit refused without agd's signal",
 		"kernel exit fed after the signal during commit",
+		"begin refused after agd's signal", "begin refused without agd's signal",
 	} {
 		if stats[want] == 0 {
 			t.Errorf("no schedule reached %q", want)

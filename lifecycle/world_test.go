@@ -62,20 +62,26 @@ func (k *simKernel) init(c int64) (int64, string) {
 	return k.height, k.hashes[k.height]
 }
 
-func (k *simKernel) begin(h int64) string {
+// begin answers BeginBlock: "" when it began, or an error. refused is the
+// shutdown refusal (-32001) a kernel that has had SIGTERM may give instead
+// of beginning a block.
+func (k *simKernel) begin(h int64) (refused bool, err string) {
+	if k.signalled {
+		return true, "shutting down"
+	}
 	want := k.height + 1
 	if k.replay {
 		want = k.height
 	}
 	if h != want {
 		k.w.violate("kernel got BeginBlock(%d) at kernel height %d (replay %v)", h, k.height, k.replay)
-		return "height mismatch"
+		return false, "height mismatch"
 	}
 	if c := k.w.cosmos.height; c != h-1 {
 		k.w.violate("kernel got BeginBlock(%d) with cosmos at %d", h, c)
 	}
 	k.began, k.ended = h, ""
-	return ""
+	return false, ""
 }
 
 func (k *simKernel) end(h int64) (string, string) {

@@ -138,7 +138,7 @@ func (d *Driver) perform(ctx context.Context, act lifecycle.Action, out *outcome
 		return lifecycle.KernelInitialized{KernelHeight: res.KernelHeight, ActivityHash: res.ActivityHash, Err: errText(err)}
 	case lifecycle.CallKernelBegin:
 		err := d.call(ctx, "swingset.BeginBlock", beginParams{BlockHeight: a.Height, BlockTime: blockTimeOf(ctx), ChainID: d.cfg.ChainID}, nil)
-		return lifecycle.KernelBegan{Height: a.Height, Err: errText(err)}
+		return lifecycle.KernelBegan{Height: a.Height, Err: errText(err), Refused: isShutdownRefusal(err)}
 	case lifecycle.CallKernelEnd:
 		var res endResult
 		err := d.call(ctx, "swingset.EndBlock", endParams{BlockHeight: a.Height, BlockTime: blockTimeOf(ctx), Actions: actionsOf(ctx)}, &res)
@@ -146,9 +146,7 @@ func (d *Driver) perform(ctx context.Context, act lifecycle.Action, out *outcome
 	case lifecycle.CallKernelCommit:
 		var res commitResult
 		err := d.call(ctx, "swingset.Commit", commitParams{BlockHeight: a.Height}, &res)
-		var rpcErr *rpc.Error
-		refused := errors.As(err, &rpcErr) && rpcErr.Code == rpc.CodeShuttingDown
-		return lifecycle.KernelCommitted{Height: a.Height, KernelHeight: res.KernelHeight, Err: errText(err), Refused: refused}
+		return lifecycle.KernelCommitted{Height: a.Height, KernelHeight: res.KernelHeight, Err: errText(err), Refused: isShutdownRefusal(err)}
 	case lifecycle.RecordActivityHash:
 		out.activityHash = a.Hash
 	case lifecycle.CommitCosmos:
@@ -187,6 +185,13 @@ func (d *Driver) call(ctx context.Context, method string, params, result any) er
 		d.cfg.Logger.Error("kernel call failed", "method", method, "err", err, "after", time.Since(start))
 	}
 	return err
+}
+
+// isShutdownRefusal reports the kernel's -32001: it had SIGTERM and will not
+// begin or commit a block. Whether that is a clean stop is the machine's call.
+func isShutdownRefusal(err error) bool {
+	var rpcErr *rpc.Error
+	return errors.As(err, &rpcErr) && rpcErr.Code == rpc.CodeShuttingDown
 }
 
 func errText(err error) string {

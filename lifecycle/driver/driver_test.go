@@ -20,6 +20,8 @@ type fakeKernel struct {
 	calls        []string
 	kernelHeight int64
 	refuseCommit bool
+	refuseBegin  bool
+	duringBegin  func() // runs while BeginBlock is outstanding
 	failEnd      error
 }
 
@@ -36,6 +38,14 @@ func (k *fakeKernel) Call(_ context.Context, method string, params, result any) 
 	case "swingset.Init":
 		set(map[string]any{"protocolVersion": 1, "kernelHeight": k.kernelHeight, "activityHash": ""})
 	case "swingset.BeginBlock":
+		if k.duringBegin != nil {
+			k.mu.Unlock()
+			k.duringBegin()
+			k.mu.Lock()
+		}
+		if k.refuseBegin {
+			return rpc.Errorf(rpc.CodeShuttingDown, "shutting down")
+		}
 	case "swingset.EndBlock":
 		if k.failEnd != nil {
 			return k.failEnd
@@ -190,5 +200,52 @@ func TestInitRefusesIrreconcilableHeights(t *testing.T) {
 	err := d.Init(context.Background(), 7, "")
 	if err == nil || !strings.Contains(err.Error(), "12") || !strings.Contains(err.Error(), "7") {
 		t.Fatalf("Init with kernel 12, cosmos 7: %v", err)
+	}
+}
+
+// A signal that arrives while swingset.BeginBlock is outstanding reaches
+// the kernel too, which may then refuse that BeginBlock with -32001: after
+// agd's own signal that is a shutdown, without one it is a failure.
+func TestBeginBlockRefusedAsShuttingDown(t *testing.T) {
+	for _, agdSignalled := range []bool{true, false} {
+		k := &fakeKernel{refuseBegin: true}
+		var signalled int
+		d := newTestDriver(k, &signalled)
+		if err := d.Init(context.Background(), 0, ""); err != nil {
+			t.Fatal(err)
+		}
+		if agdSignalled {
+			k.duringBegin = func() { d.Signal("SIGTERM") }
+		}
+		err := d.BeginBlock(context.Background(), 1, 1)
+		if !errors.Is(err, ErrStopping) {
+			t.Fatalf("signalled=%v: BeginBlock refused by the kernel: %v", agdSignalled, err)
+		}
+		stop, ok := d.Decision()
+		if !ok {
+			t.Fatalf("signalled=%v: no decision", agdSignalled)
+		}
+		if want := map[bool]int{true: 0, false: 1}[agdSignalled]; stop.ExitCode != want {
+			t.Fatalf("signalled=%v: exit code %d (%s), want %d", agdSignalled, stop.ExitCode, stop.Reason, want)
+		}
+	}
+}
+
+// A signal before the handshake stops agd before anything began: Init
+// reports it instead of pretending the kernel is ready.
+func TestSignalBeforeInitStopsCleanly(t *testing.T) {
+	k := &fakeKernel{}
+	var signalled int
+	d := newTestDriver(k, &signalled)
+	d.Signal("SIGTERM")
+	err := d.Init(context.Background(), 0, "")
+	if !errors.Is(err, ErrStopping) {
+		t.Fatalf("Init after a signal: %v", err)
+	}
+	if stop, ok := d.Decision(); !ok || stop.ExitCode != 0 {
+		t.Fatalf("decision %+v %v, want a clean stop", stop, ok)
+	}
+	if len(k.calls) != 0 || signalled != 1 {
+		t.Fatalf("calls %q, SIGTERM forwarded %d times; want none and once", k.calls, signalled)
 	}
 }

@@ -16,6 +16,11 @@ func (d *Driver) Init(ctx context.Context, cosmosHeight int64, activityHash stri
 	if out.refused != nil {
 		return out.refused
 	}
+	// A signal that came before Init stopped the machine already; Started
+	// then asks for nothing, and the handshake did not happen.
+	if stop, ok := d.Decision(); ok {
+		return fmt.Errorf("%w: %s", ErrStopping, stop.Reason)
+	}
 	return nil
 }
 
