@@ -271,7 +271,12 @@ func (l *life) feed(ev Event, main bool) {
 func (l *life) noteFault(ev Event) {
 	switch e := ev.(type) {
 	case KernelInitialized:
-		l.addFault(e.Err)
+		switch {
+		case !l.signalled:
+			l.addFault(e.Err)
+		case e.Err != "":
+			l.stats["init failed after agd's signal"]++
+		}
 	case KernelBegan:
 		switch {
 		case e.Refused && !l.signalled:

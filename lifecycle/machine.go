@@ -160,7 +160,13 @@ func (m *Machine) kernelInitialized(ev KernelInitialized) []Action {
 	if m.failure != "" {
 		return m.halt(1, m.failure, 0)
 	}
-	if ev.Err != "" {
+	switch {
+	case ev.Err != "" && m.signal != "":
+		// agd was told to stop while the handshake was outstanding and
+		// forwarded SIGTERM (and gave up waiting): nothing began, so
+		// there is nothing to finish or reconcile.
+		return m.halt(0, m.signalReason()+" (swingset.Init: "+ev.Err+")", 0)
+	case ev.Err != "":
 		return m.fail("kernel did not start: " + ev.Err)
 	}
 	k, c := ev.KernelHeight, m.cosmos
@@ -284,7 +290,9 @@ func (m *Machine) blockUnderWay() int64 {
 // halt emits the one Stop, preceded by a RefuseBlock for refuse if it is a
 // height, so the ABCI method under way fails instead of returning normally.
 func (m *Machine) halt(code int, reason string, refuse int64) []Action {
-	if code == 0 && m.phase != PhaseNew && m.kernel != m.cosmos && m.kernel != m.cosmos+1 {
+	// Before Init answered (kernel -1) no height of the kernel's is known,
+	// and agd has committed nothing since it started.
+	if code == 0 && m.kernel >= 0 && m.kernel != m.cosmos && m.kernel != m.cosmos+1 {
 		// Unreachable by construction; a clean exit must leave heights the
 		// next start can reconcile, so refuse to call this one clean.
 		code = 1
@@ -300,8 +308,8 @@ func (m *Machine) halt(code int, reason string, refuse int64) []Action {
 }
 
 func (m *Machine) signalReason() string {
-	if m.phase == PhaseNew {
-		return fmt.Sprintf("shut down on %s before start", m.signal)
+	if m.kernel < 0 {
+		return fmt.Sprintf("shut down on %s before the kernel's handshake completed", m.signal)
 	}
 	return fmt.Sprintf("shut down on %s with the kernel at height %d and cosmos at height %d", m.signal, m.kernel, m.cosmos)
 }

@@ -65,6 +65,7 @@ func TestRandomSchedules(t *testing.T) {
 		"failure exit", "commit refused without agd's signal",
 		"kernel exit fed after the signal during commit",
 		"begin refused after agd's signal", "begin refused without agd's signal",
+		"init failed after agd's signal",
 	} {
 		if stats[want] == 0 {
 			t.Errorf("no schedule reached %q", want)

@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/oklog/run"
 
@@ -60,32 +57,19 @@ func lifecycleActor(d *driver.Driver) (string, func() error, func(error)) {
 	return "lifecycle", execute, func(error) { close(quit) }
 }
 
-// signalActor feeds SIGTERM and SIGINT to the lifecycle machine, which
-// forwards SIGTERM to the kernel and lets a block already committing finish,
-// then ends so the group stops.
-func signalActor(d *driver.Driver) (string, func() error, func(error)) {
+// signalActor ends when agd has had SIGTERM or SIGINT. The lifecycle
+// machine already has the signal (shutdownRequest forwards it), so by then
+// it has forwarded SIGTERM to the kernel and decided what is left to finish.
+func signalActor(s *shutdownRequest) (string, func() error, func(error)) {
 	quit := make(chan struct{})
-	sigc := make(chan os.Signal, 2)
-	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM)
 	execute := func() error {
-		defer signal.Stop(sigc)
 		select {
-		case sig := <-sigc:
-			d.Signal(signalName(sig))
+		case <-s.Done():
+			sig, _ := s.received()
 			return &run.SignalError{Signal: sig}
 		case <-quit:
 			return nil
 		}
 	}
 	return "signals", execute, func(error) { close(quit) }
-}
-
-func signalName(sig os.Signal) string {
-	switch sig {
-	case syscall.SIGTERM:
-		return "SIGTERM"
-	case syscall.SIGINT:
-		return "SIGINT"
-	}
-	return sig.String()
 }

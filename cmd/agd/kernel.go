@@ -83,7 +83,8 @@ type runningKernel struct {
 
 // startKernel starts the kernel child, connects to it and runs the
 // swingset.Init handshake for agd's committed height.
-func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, services kernelServices, cosmosHeight int64, activityHash string) (*runningKernel, error) {
+func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, services kernelServices,
+	cosmosHeight int64, activityHash string, shutdown *shutdownRequest) (*runningKernel, error) {
 	argv, err := opts.argv()
 	if err != nil {
 		return nil, err
@@ -115,8 +116,19 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, se
 
 	ctx, cancel := context.WithTimeout(context.Background(), opts.initTimeout)
 	defer cancel()
+	// The machine learns of a signal first, so when the cancelled
+	// handshake's failure reaches it, it is a shutdown and not a failure.
+	shutdown.forwardTo(func(name string) {
+		d.Signal(name)
+		cancel()
+	})
 	if err := d.Init(ctx, cosmosHeight, activityHash); err != nil {
 		rk.abandon()
+		if stop, ok := d.Decision(); ok && stop.ExitCode == 0 {
+			sig, _ := shutdown.received()
+			return nil, &shutDownInStartup{signal: signalName(sig), reason: stop.Reason,
+				kernel: fmt.Sprintf("pid %d stopped (%s)", child.Pid(), child.ExitStatus())}
+		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, fmt.Errorf("kernel %q did not answer swingset.Init within %s (--%s): %w",
 				strings.Join(argv, " "), opts.initTimeout, flagKernelInitTimeout, err)
@@ -145,3 +157,14 @@ func (rk *runningKernel) abandon() {
 func (rk *runningKernel) markStopping() { rk.stopping.Store(true) }
 
 func (rk *runningKernel) stoppedByUs() bool { return rk.stopping.Load() }
+
+// shutDownInStartup is startKernel's report that a signal stopped agd during
+// the kernel's start or handshake, and that the kernel was stopped and
+// reaped: a clean shutdown, not a failure.
+type shutDownInStartup struct {
+	signal, reason, kernel string
+}
+
+func (e *shutDownInStartup) Error() string {
+	return fmt.Sprintf("shut down on %s during start-up: %s; kernel %s", e.signal, e.reason, e.kernel)
+}

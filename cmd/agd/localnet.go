@@ -11,6 +11,8 @@ import (
 
 	"cosmossdk.io/math"
 	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
 	cmttime "github.com/cometbft/cometbft/types/time"
 	"github.com/spf13/cobra"
 
@@ -54,6 +56,7 @@ var (
 
 type localnetOptions struct {
 	validators  int
+	fullNodes   int
 	dir         string
 	chainID     string
 	basePort    int
@@ -91,7 +94,11 @@ funded with ubld and uist, a client.toml pointing at its own node, and the
 same genesis. Node i listens on 127.0.0.1 at base-port + 10*i (+0 p2p,
 +1 CometBFT RPC, +2 gRPC, +3 REST API).
 
-Start a node with: agd start --home DIR/node0`,
+--full-nodes M adds M non-validator homes after the validators (node<N> ...,
+same genesis and port layout), each peered with every validator: a node
+that follows the chain by block sync, checking every AppHash on the way.
+
+Start a node with: agd start --split --home DIR/node0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return localnetInit(cmd, a, opts)
@@ -99,6 +106,7 @@ Start a node with: agd start --home DIR/node0`,
 	}
 	f := cmd.Flags()
 	f.IntVar(&opts.validators, "validators", 1, "number of validators")
+	f.IntVar(&opts.fullNodes, "full-nodes", 0, "number of non-validator nodes, after the validators")
 	f.StringVar(&opts.dir, "dir", "", "folder to write the validator homes into (must not exist or be empty)")
 	f.StringVar(&opts.chainID, "chain-id", "agd-local", "chain ID")
 	f.IntVar(&opts.basePort, "base-port", 26656, "first port; node i uses base-port+10*i to base-port+10*i+4")
@@ -115,7 +123,10 @@ func (o localnetOptions) validate() error {
 	if o.dir == "" {
 		return errors.New("--dir is required")
 	}
-	last := o.basePort + portStride*(o.validators-1) + offsetProxy
+	if o.fullNodes < 0 || o.fullNodes > 100 {
+		return fmt.Errorf("--full-nodes must be between 0 and 100, got %d", o.fullNodes)
+	}
+	last := o.basePort + portStride*(o.nodes()-1) + offsetProxy
 	if o.basePort < 1024 || last > 65535 {
 		return fmt.Errorf("--base-port %d puts ports outside 1024..65535 (the last would be %d)", o.basePort, last)
 	}
@@ -124,6 +135,9 @@ func (o localnetOptions) validate() error {
 	}
 	return nil
 }
+
+// nodes is how many homes init writes: the validators, then the full nodes.
+func (o localnetOptions) nodes() int { return o.validators + o.fullNodes }
 
 func (o localnetOptions) port(node, offset int) int {
 	return o.basePort + portStride*node + offset
@@ -137,7 +151,7 @@ func (o localnetOptions) checkPortsFree() error {
 		offset int
 		name   string
 	}{{offsetP2P, "p2p"}, {offsetRPC, "rpc"}, {offsetGRPC, "grpc"}, {offsetAPI, "api"}, {offsetProxy, "abci proxy"}}
-	for i := 0; i < o.validators; i++ {
+	for i := 0; i < o.nodes(); i++ {
 		for _, r := range roles {
 			p := o.port(i, r.offset)
 			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
@@ -224,15 +238,50 @@ func localnetInit(cmd *cobra.Command, a *app.App, opts localnetOptions) error {
 		fmt.Fprintf(out, "  %s: home %s, rpc tcp://127.0.0.1:%d, key %q %s\n",
 			n.name, n.home, opts.port(i, offsetRPC), validatorKeyName, n.address)
 	}
+	for i := opts.validators; i < opts.nodes(); i++ {
+		home, err := initLocalnetFullNode(opts, i, nodes)
+		if err != nil {
+			return fmt.Errorf("node%d: %w", i, err)
+		}
+		fmt.Fprintf(out, "  node%d: full node, home %s, rpc tcp://127.0.0.1:%d\n", i, home, opts.port(i, offsetRPC))
+	}
 	return nil
 }
 
-func initLocalnetNode(cmd *cobra.Command, a *app.App, opts localnetOptions, i int, gentxDir string) (localnetNode, error) {
+// initLocalnetFullNode writes home i for a node that validates nothing: the
+// validators' final genesis, and every validator as a persistent peer.
+func initLocalnetFullNode(opts localnetOptions, i int, validators []localnetNode) (string, error) {
+	peers := make([]string, len(validators))
+	for v, n := range validators {
+		peers[v] = fmt.Sprintf("%s@127.0.0.1:%d", n.nodeID, opts.port(v, offsetP2P))
+	}
+	cfg, err := writeLocalnetHome(opts, i, strings.Join(peers, ","))
+	if err != nil {
+		return "", err
+	}
+	if _, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile()); err != nil {
+		return "", fmt.Errorf("create node key: %w", err)
+	}
+	// CometBFT's start loads the validator key files even on a full node.
+	privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	genesis, err := os.ReadFile(validators[0].config.GenesisFile())
+	if err != nil {
+		return "", fmt.Errorf("read the validators' genesis: %w", err)
+	}
+	if err := os.WriteFile(cfg.GenesisFile(), genesis, 0o644); err != nil {
+		return "", fmt.Errorf("write genesis: %w", err)
+	}
+	return cfg.RootDir, nil
+}
+
+// writeLocalnetHome creates home i with its config.toml (listening on node
+// i's ports, peers as given), app.toml and client.toml.
+func writeLocalnetHome(opts localnetOptions, i int, persistentPeers string) (*cmtcfg.Config, error) {
 	name := fmt.Sprintf("node%d", i)
 	home := filepath.Join(opts.dir, name)
 	for _, sub := range []string{"config", "data"} {
 		if err := os.MkdirAll(filepath.Join(home, sub), 0o755); err != nil {
-			return localnetNode{}, fmt.Errorf("create home: %w", err)
+			return nil, fmt.Errorf("create home: %w", err)
 		}
 	}
 
@@ -240,6 +289,7 @@ func initLocalnetNode(cmd *cobra.Command, a *app.App, opts localnetOptions, i in
 	cfg.SetRoot(home)
 	cfg.Moniker = name
 	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", opts.port(i, offsetP2P))
+	cfg.P2P.PersistentPeers = persistentPeers
 	cfg.P2P.AllowDuplicateIP = true
 	cfg.P2P.AddrBookStrict = false
 	cfg.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", opts.port(i, offsetRPC))
@@ -256,8 +306,19 @@ func initLocalnetNode(cmd *cobra.Command, a *app.App, opts localnetOptions, i in
 	serverconfig.WriteConfigFile(filepath.Join(home, "config", "app.toml"), appCfg)
 
 	if err := writeClientConfig(home, opts.chainID, opts.port(i, offsetRPC)); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func initLocalnetNode(cmd *cobra.Command, a *app.App, opts localnetOptions, i int, gentxDir string) (localnetNode, error) {
+	name := fmt.Sprintf("node%d", i)
+	// Collecting the gentxs fills in the persistent peers later.
+	cfg, err := writeLocalnetHome(opts, i, "")
+	if err != nil {
 		return localnetNode{}, err
 	}
+	home := cfg.RootDir
 
 	nodeID, valPubKey, err := genutil.InitializeNodeValidatorFiles(cfg)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"sync"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	"github.com/cometbft/cometbft/node"
@@ -27,6 +28,7 @@ import (
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 
 	"github.com/agd-project/agd/app"
+	"github.com/agd-project/agd/internal/stopsignal"
 )
 
 // startHandler replaces the SDK's in-process start. agd runs every
@@ -39,6 +41,9 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		return errors.New("agd start --with-comet=false is not supported: agd always runs CometBFT in process")
 	}
 	logger := svrCtx.Logger
+	// Signals are held from agd's first moment (internal/stopsignal); from
+	// here on, this is what answers them.
+	shutdown := listenForShutdown(stopsignal.Caught(), stopsignal.Release)
 	cfg := svrCtx.Config
 	home := cfg.RootDir
 
@@ -94,7 +99,19 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	failure := newConsensusFailure(logger.With("module", "flight-recorder"), recorder, home, kopts,
 		agdApp.LastBlockHeight, agdApp.CommittedActivityHash)
 
-	kernel, err := startKernel(logger, home, genesis.ChainID, kopts, agdApp, cosmosHeight, storedHash)
+	// Nothing has started yet that must be stopped: the stores close on return.
+	if sig, ok := shutdown.received(); ok {
+		logger.Info("shut down cleanly during start-up", "signal", signalName(sig),
+			"stage", "before the kernel started", "cosmos_height", cosmosHeight)
+		return nil
+	}
+	kernel, err := startKernel(logger, home, genesis.ChainID, kopts, agdApp, cosmosHeight, storedHash, shutdown)
+	var startupStop *shutDownInStartup
+	if errors.As(err, &startupStop) {
+		logger.Info("shut down cleanly during start-up", "signal", startupStop.signal,
+			"stage", "kernel handshake", "kernel", startupStop.kernel, "reason", startupStop.reason, "cosmos_height", cosmosHeight)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -117,7 +134,9 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		cometLogger{Logger: servercmtlog.CometLoggerWrapper{Logger: logger}, appHashMismatch: failure.appHashMismatch},
 	)
 	if err != nil {
-		return fmt.Errorf("create CometBFT node: %w", err)
+		// Creating the node replays stored blocks into the app, and so into
+		// the kernel: a signal then is decided by the lifecycle machine.
+		return exitDecision(logger, fmt.Errorf("create CometBFT node: %w", err), kernel)
 	}
 
 	var group run.Group
@@ -154,8 +173,12 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		addActor("grpc", grpcGroup.Wait, func(error) { cancelGRPC() })
 	}
 
-	addActor(signalActor(kernel.driver))
+	addActor(signalActor(shutdown))
 
+	if _, stopped := kernel.driver.Decision(); stopped {
+		// A signal came while the node was being made: do not start it.
+		return exitDecision(logger, nil, kernel)
+	}
 	err = group.Run()
 	if failureErr := failure.Err(); failureErr != nil {
 		return failureErr
@@ -190,8 +213,20 @@ func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) erro
 // itself, which is always an error worth reporting.
 func nodeActor(n *node.Node) (string, func() error, func(error)) {
 	interrupted := make(chan struct{})
+	// mu orders Start against an interrupt that comes first (another part
+	// stopped as the group started), so a node is never started and left.
+	var mu sync.Mutex
 	execute := func() error {
-		if err := n.Start(); err != nil {
+		mu.Lock()
+		select {
+		case <-interrupted:
+			mu.Unlock()
+			return nil
+		default:
+		}
+		err := n.Start()
+		mu.Unlock()
+		if err != nil {
 			return fmt.Errorf("start CometBFT node: %w", err)
 		}
 		select {
@@ -202,7 +237,9 @@ func nodeActor(n *node.Node) (string, func() error, func(error)) {
 		}
 	}
 	interrupt := func(error) {
+		mu.Lock()
 		close(interrupted)
+		mu.Unlock()
 		if n.IsRunning() {
 			if err := n.Stop(); err != nil {
 				n.Logger.Error("stopping CometBFT node", "err", err)

@@ -131,7 +131,14 @@ type localnet struct {
 
 func newLocalnet(t *testing.T, validators int, extra ...string) *localnet {
 	t.Helper()
-	ln := &localnet{dir: t.TempDir(), basePort: freeBasePort(t, validators), chainID: "agd-e2e"}
+	nodes := validators
+	for i, arg := range extra {
+		if arg == "--full-nodes" && i+1 < len(extra) {
+			full, _ := strconv.Atoi(extra[i+1])
+			nodes += full
+		}
+	}
+	ln := &localnet{dir: t.TempDir(), basePort: freeBasePort(t, nodes), chainID: "agd-e2e"}
 	args := append([]string{"localnet", "init", "--validators", strconv.Itoa(validators), "--dir", ln.dir,
 		"--base-port", strconv.Itoa(ln.basePort), "--chain-id", ln.chainID, "--block-time", "200ms"}, extra...)
 	mustAgd(t, args...)
