@@ -37,8 +37,27 @@ import (
 // each part's exit is logged with its own cause: the first actor to return
 // is not always the one that failed.
 func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator servertypes.AppCreator, withComet bool, _ server.StartCmdOptions) error {
+	clean, err := runNode(svrCtx, clientCtx, appCreator, withComet)
+	if err == nil && clean != nil {
+		// Logged only now, after every store is closed, so that the last
+		// line agd writes names why it stopped; a failure is printed last
+		// by cobra as "Error: ...".
+		svrCtx.Logger.Info(clean.msg, clean.keyvals...)
+	}
+	return err
+}
+
+// cleanStop is what agd logs last when it stops with exit code 0.
+type cleanStop struct {
+	msg     string
+	keyvals []any
+}
+
+// runNode runs the node until it stops. A nil error with a cleanStop is a
+// clean shutdown.
+func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator servertypes.AppCreator, withComet bool) (*cleanStop, error) {
 	if !withComet {
-		return errors.New("agd start --with-comet=false is not supported: agd always runs CometBFT in process")
+		return nil, errors.New("agd start --with-comet=false is not supported: agd always runs CometBFT in process")
 	}
 	logger := svrCtx.Logger
 	// Signals are held from agd's first moment (internal/stopsignal); from
@@ -55,24 +74,24 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		env:         kernelEnv(svrCtx.Viper, home),
 	}
 	if kopts.split == "" {
-		return errNoSplit
+		return nil, errNoSplit
 	}
 	genesis, err := genutiltypes.AppGenesisFromFile(cfg.GenesisFile())
 	if err != nil {
-		return fmt.Errorf("read genesis: %w", err)
+		return nil, fmt.Errorf("read genesis: %w", err)
 	}
 
 	srvCfg, err := serverconfig.GetConfig(svrCtx.Viper)
 	if err != nil {
-		return fmt.Errorf("read app.toml: %w", err)
+		return nil, fmt.Errorf("read app.toml: %w", err)
 	}
 	if err := srvCfg.ValidateBasic(); err != nil {
-		return fmt.Errorf("app.toml: %w", err)
+		return nil, fmt.Errorf("app.toml: %w", err)
 	}
 
 	db, err := dbm.NewDB("application", server.GetAppDBBackend(svrCtx.Viper), filepath.Join(home, "data"))
 	if err != nil {
-		return fmt.Errorf("open application database: %w", err)
+		return nil, fmt.Errorf("open application database: %w", err)
 	}
 	application := appCreator(logger, db, nil, svrCtx.Viper)
 	defer func() {
@@ -83,16 +102,16 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 
 	agdApp, ok := application.(*app.App)
 	if !ok {
-		return fmt.Errorf("agd start: unexpected application type %T", application)
+		return nil, fmt.Errorf("agd start: unexpected application type %T", application)
 	}
 	cosmosHeight := agdApp.LastBlockHeight()
 	storedHash, err := agdApp.CommittedActivityHash()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	recorder, err := openFlightRecorder(logger, home, svrCtx.Viper)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer recorder.Close()
 	kopts.slogSink = recorder.HandleSlogWrite
@@ -101,26 +120,24 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 
 	// Nothing has started yet that must be stopped: the stores close on return.
 	if sig, ok := shutdown.received(); ok {
-		logger.Info("shut down cleanly during start-up", "signal", signalName(sig),
-			"stage", "before the kernel started", "cosmos_height", cosmosHeight)
-		return nil
+		return &cleanStop{"shut down cleanly during start-up", []any{"signal", signalName(sig),
+			"stage", "before the kernel started", "cosmos_height", cosmosHeight}}, nil
 	}
 	kernel, err := startKernel(logger, home, genesis.ChainID, kopts, agdApp, cosmosHeight, storedHash, shutdown)
 	var startupStop *shutDownInStartup
 	if errors.As(err, &startupStop) {
-		logger.Info("shut down cleanly during start-up", "signal", startupStop.signal,
-			"stage", "kernel handshake", "kernel", startupStop.kernel, "reason", startupStop.reason, "cosmos_height", cosmosHeight)
-		return nil
+		return &cleanStop{"shut down cleanly during start-up", []any{"signal", startupStop.signal,
+			"stage", "kernel handshake", "kernel", startupStop.kernel, "reason", startupStop.reason, "cosmos_height", cosmosHeight}}, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer kernel.abandon()
 	agdApp.SetKernel(kernel.driver)
 
 	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
 	if err != nil {
-		return fmt.Errorf("load node key: %w", err)
+		return nil, fmt.Errorf("load node key: %w", err)
 	}
 	cmtNode, err := node.NewNodeWithContext(
 		context.Background(),
@@ -138,6 +155,8 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		// the kernel: a signal then is decided by the lifecycle machine.
 		return exitDecision(logger, fmt.Errorf("create CometBFT node: %w", err), kernel)
 	}
+
+	kernel.driver.SetSyncing(cmtNode.ConsensusReactor().WaitSync)
 
 	var group run.Group
 	addActor := func(name string, execute func() error, interrupt func(error)) {
@@ -168,7 +187,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		grpcGroup, grpcCtx := errgroup.WithContext(grpcCtx)
 		if _, _, err := server.StartGrpcServer(grpcCtx, grpcGroup, srvCfg.GRPC, clientCtx, svrCtx, application); err != nil {
 			cancelGRPC()
-			return fmt.Errorf("start gRPC server: %w", err)
+			return nil, fmt.Errorf("start gRPC server: %w", err)
 		}
 		addActor("grpc", grpcGroup.Wait, func(error) { cancelGRPC() })
 	}
@@ -181,7 +200,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	}
 	err = group.Run()
 	if failureErr := failure.Err(); failureErr != nil {
-		return failureErr
+		return nil, failureErr
 	}
 	return exitDecision(logger, err, kernel)
 }
@@ -189,24 +208,22 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 // exitDecision turns the group's first error and the lifecycle machine's
 // decision into agd's exit: the machine knows whether both sides stopped at
 // consistent heights, so its exit code wins.
-func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) error {
+func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) (*cleanStop, error) {
 	kernelHeight, cosmosHeight := kernel.driver.CommittedHeights()
 	if exitErr := kernel.child.Err(); exitErr != nil && !kernel.stoppedByUs() {
 		logger.Error("the kernel died", "status", kernel.child.ExitStatus().String(), "report", exitErr.Error())
 	}
 	if stop, ok := kernel.driver.Decision(); ok {
 		if stop.ExitCode == 0 {
-			logger.Info("shut down cleanly", "reason", stop.Reason, "kernel_height", kernelHeight, "cosmos_height", cosmosHeight)
-			return nil
+			return &cleanStop{"shut down cleanly", []any{"reason", stop.Reason, "kernel_height", kernelHeight, "cosmos_height", cosmosHeight}}, nil
 		}
-		return exitCodeError{code: stop.ExitCode, err: fmt.Errorf("agd stopped: %s", stop.Reason)}
+		return nil, exitCodeError{code: stop.ExitCode, err: fmt.Errorf("agd stopped: %s", stop.Reason)}
 	}
 	var sig *run.SignalError
 	if errors.As(groupErr, &sig) {
-		logger.Info("shut down cleanly", "signal", sig.Signal.String(), "kernel_height", kernelHeight, "cosmos_height", cosmosHeight)
-		return nil
+		return &cleanStop{"shut down cleanly", []any{"signal", sig.Signal.String(), "kernel_height", kernelHeight, "cosmos_height", cosmosHeight}}, nil
 	}
-	return groupErr
+	return nil, groupErr
 }
 
 // nodeActor runs the CometBFT node until it is interrupted or stops by

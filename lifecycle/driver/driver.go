@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/agd-project/agd/lifecycle"
@@ -60,6 +61,8 @@ type Driver struct {
 	stopOnce sync.Once
 	stopped  chan struct{}
 	stop     lifecycle.Stop
+
+	syncing atomic.Pointer[func() bool]
 }
 
 // New returns a driver for a kernel that has not been initialised yet.
@@ -73,6 +76,24 @@ func New(cfg Config) *Driver {
 // Stopped is closed once the machine has decided to stop; Decision then
 // says why and with which exit code.
 func (d *Driver) Stopped() <-chan struct{} { return d.stopped }
+
+// SetSyncing tells the driver how to ask whether CometBFT is block-syncing;
+// see holdIfSyncing. Until it is set, the node is taken to be in consensus.
+func (d *Driver) SetSyncing(syncing func() bool) { d.syncing.Store(&syncing) }
+
+// holdIfSyncing keeps a refused block's ABCI call from returning while the
+// node is block-syncing. CometBFT's blocksync reactor panics on any error from
+// the app, which would end agd by a crash (exit 2 and a Go stack) instead of
+// the stop the machine decided. Nothing waits for the blocksync routine when
+// the node stops, so it can stay here while agd shuts down around it. In
+// consensus the error must come back: stopping the node waits for the
+// consensus routine, which turns the error into a halt of its own.
+func (d *Driver) holdIfSyncing() {
+	if syncing := d.syncing.Load(); syncing != nil && (*syncing)() {
+		d.cfg.Logger.Info("holding the refused block's ABCI call: CometBFT's blocksync would crash on its error; agd stops around it")
+		select {}
+	}
+}
 
 // Decision returns the machine's stop decision, if it made one.
 func (d *Driver) Decision() (lifecycle.Stop, bool) {
@@ -174,12 +195,20 @@ func (d *Driver) perform(ctx context.Context, act lifecycle.Action, out *outcome
 }
 
 func (d *Driver) call(ctx context.Context, method string, params, result any) error {
-	ctx, cancel := context.WithTimeout(ctx, d.cfg.CallTimeout)
+	// swingset.Init is bounded by its caller (agd's --kernel-init-timeout):
+	// a kernel's start may take far longer than one block's call.
+	limit := d.cfg.CallTimeout
+	if method == "swingset.Init" {
+		if deadline, ok := ctx.Deadline(); ok {
+			limit = time.Until(deadline)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	start := time.Now()
 	err := d.cfg.Kernel.Call(ctx, method, params, result)
 	if errors.Is(err, context.DeadlineExceeded) {
-		err = fmt.Errorf("%s got no answer from the kernel within %s: %w", method, d.cfg.CallTimeout, err)
+		err = fmt.Errorf("%s got no answer from the kernel within %s: %w", method, limit.Round(time.Millisecond), err)
 	}
 	if err != nil {
 		d.cfg.Logger.Error("kernel call failed", "method", method, "err", err, "after", time.Since(start))

@@ -23,6 +23,7 @@ type fakeKernel struct {
 	refuseBegin  bool
 	duringBegin  func() // runs while BeginBlock is outstanding
 	failEnd      error
+	initDelay    time.Duration
 }
 
 func (k *fakeKernel) Call(_ context.Context, method string, params, result any) error {
@@ -36,6 +37,7 @@ func (k *fakeKernel) Call(_ context.Context, method string, params, result any) 
 	}
 	switch method {
 	case "swingset.Init":
+		time.Sleep(k.initDelay)
 		set(map[string]any{"protocolVersion": 1, "kernelHeight": k.kernelHeight, "activityHash": ""})
 	case "swingset.BeginBlock":
 		if k.duringBegin != nil {
@@ -247,5 +249,48 @@ func TestSignalBeforeInitStopsCleanly(t *testing.T) {
 	}
 	if len(k.calls) != 0 || signalled != 1 {
 		t.Fatalf("calls %q, SIGTERM forwarded %d times; want none and once", k.calls, signalled)
+	}
+}
+
+// The handshake is bounded by the caller's deadline (--kernel-init-timeout),
+// not by the per-call timeout of block calls: a kernel's start may be slow.
+func TestInitIsBoundedByItsCallerNotTheCallTimeout(t *testing.T) {
+	k := &fakeKernel{initDelay: 1500 * time.Millisecond} // the test driver's CallTimeout is 1s
+	var signalled int
+	d := newTestDriver(k, &signalled)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := d.Init(ctx, 0, ""); err != nil {
+		t.Fatalf("a 1.5 s handshake under a 10 s init deadline: %v", err)
+	}
+}
+
+// While CometBFT block-syncs, a refused block's call never returns: the
+// blocksync reactor would crash agd on the error. In consensus it returns.
+func TestRefusedBlockIsHeldWhileBlockSyncing(t *testing.T) {
+	for _, syncing := range []bool{false, true} {
+		k := &fakeKernel{}
+		var signalled int
+		d := newTestDriver(k, &signalled)
+		if err := d.Init(context.Background(), 0, ""); err != nil {
+			t.Fatal(err)
+		}
+		d.SetSyncing(func() bool { return syncing })
+		d.Signal("SIGTERM")
+		returned := make(chan error, 1)
+		go func() { returned <- d.BeginBlock(context.Background(), 1, 1) }()
+		select {
+		case err := <-returned:
+			if syncing {
+				t.Fatalf("block-syncing: the refused BeginBlock returned (%v)", err)
+			}
+			if !errors.Is(err, ErrStopping) {
+				t.Fatalf("in consensus: BeginBlock after the signal: %v", err)
+			}
+		case <-time.After(500 * time.Millisecond):
+			if !syncing {
+				t.Fatal("in consensus: the refused BeginBlock did not return")
+			}
+		}
 	}
 }

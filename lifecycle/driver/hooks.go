@@ -28,6 +28,9 @@ func (d *Driver) Init(ctx context.Context, cosmosHeight int64, activityHash stri
 func (d *Driver) BeginBlock(ctx context.Context, height, blockTime int64) error {
 	ctx = withBlockTime(ctx, blockTime)
 	out := d.run(ctx, lifecycle.BlockStarted{Height: height})
+	if out.refused != nil {
+		d.holdIfSyncing()
+	}
 	return out.refused
 }
 
@@ -39,6 +42,7 @@ func (d *Driver) EndBlock(ctx context.Context, height, blockTime int64, actions 
 	ctx = withActions(ctx, actions)
 	out := d.run(ctx, lifecycle.EndBlockReached{Height: height})
 	if out.refused != nil {
+		d.holdIfSyncing()
 		return "", out.refused
 	}
 	if out.activityHash == "" {
@@ -54,6 +58,7 @@ func (d *Driver) Commit(ctx context.Context, height int64) error {
 	if out.commitCosmos {
 		return nil
 	}
+	d.holdIfSyncing()
 	if out.refused != nil {
 		return out.refused
 	}
