@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"strings"
 )
 
@@ -33,7 +32,15 @@ type faults struct {
 	signal, kernelOnlySignal, kernelCrash, agdCrash, kernelError, badHeight int
 }
 
-func randomFaults(rng *rand.Rand) faults {
+// choices is where a schedule's random decisions come from: a seeded
+// math/rand source, or rapid's, which shrinks a failing schedule. Every
+// decision is made so that choice 0 is the undisturbed one (no fault, the
+// fewest lives and steps), so shrinking towards 0 removes faults.
+type choices interface {
+	IntN(n int) int
+}
+
+func randomFaults(rng choices) faults {
 	if rng.IntN(4) == 0 {
 		return faults{} // a calm life now and then, to make progress
 	}
@@ -50,7 +57,7 @@ func randomFaults(rng *rand.Rand) faults {
 type life struct {
 	w   *world
 	m   *Machine
-	rng *rand.Rand
+	rng choices
 	f   faults
 
 	next    step
@@ -70,11 +77,12 @@ type life struct {
 	stats       map[string]int
 }
 
-func newLife(w *world, rng *rand.Rand, f faults, stats map[string]int) *life {
+func newLife(w *world, rng choices, f faults, stats map[string]int) *life {
 	return &life{w: w, m: New(), rng: rng, f: f, stats: stats}
 }
 
-func (l *life) chance(perMille int) bool { return perMille > 0 && l.rng.IntN(1000) < perMille }
+// chance is true with the given per-mille odds; choice 0 is false.
+func (l *life) chance(perMille int) bool { return perMille > 0 && l.rng.IntN(1000) >= 1000-perMille }
 
 // run lives until agd stops, crashes, runs out of steps, or cosmos reaches
 // target at a quiet point.
