@@ -33,9 +33,9 @@ type Comparison struct {
 }
 
 // Diff compares two records block by block, over the blocks both hold, and
-// returns the first entry that differs other than in its time and monotime.
-// ok is false when the common blocks agree entirely.
-func Diff(a, b []Record) (d Divergence, cmp Comparison, ok bool, err error) {
+// returns the first entry that differs other than in its time and monotime:
+// first is nil when the common blocks agree entirely.
+func Diff(a, b []Record) (cmp Comparison, first *Divergence, err error) {
 	ba, bb := byBlock(a), byBlock(b)
 	for _, h := range sortedKeys(ba) {
 		if _, in := bb[h]; in {
@@ -62,7 +62,7 @@ func Diff(a, b []Record) (d Divergence, cmp Comparison, ok bool, err error) {
 			}
 			same, err := sameEntry(x, y)
 			if err != nil {
-				return Divergence{}, cmp, false, fmt.Errorf("block %d entry %d: %w", h, i, err)
+				return cmp, nil, fmt.Errorf("block %d entry %d: %w", h, i, err)
 			}
 			if x != nil {
 				ctx.update(x)
@@ -70,11 +70,11 @@ func Diff(a, b []Record) (d Divergence, cmp Comparison, ok bool, err error) {
 				ctx.update(y)
 			}
 			if !same {
-				return Divergence{Height: h, Index: i, Crank: ctx.crank, Vat: ctx.vat, Delivery: ctx.delivery, A: x, B: y}, cmp, true, nil
+				return cmp, &Divergence{Height: h, Index: i, Crank: ctx.crank, Vat: ctx.vat, Delivery: ctx.delivery, A: x, B: y}, nil
 			}
 		}
 	}
-	return Divergence{}, cmp, false, nil
+	return cmp, nil, nil
 }
 
 func byBlock(recs []Record) map[int64][]json.RawMessage {

@@ -64,7 +64,7 @@ side. Exits 0 when the common blocks agree, 1 when they differ.`,
 			if err != nil {
 				return fmt.Errorf("read %s: %w", args[1], err)
 			}
-			d, cmpd, differ, err := flightrec.Diff(a, b)
+			cmpd, d, err := flightrec.Diff(a, b)
 			if err != nil {
 				return err
 			}
@@ -73,7 +73,7 @@ side. Exits 0 when the common blocks agree, 1 when they differ.`,
 				return fmt.Errorf("no block in common: %s holds %v, %s holds %v", args[0], cmpd.OnlyA, args[1], cmpd.OnlyB)
 			}
 			fmt.Fprintf(out, "compared blocks %v (only in A: %v, only in B: %v)\n", cmpd.Common, cmpd.OnlyA, cmpd.OnlyB)
-			if !differ {
+			if d == nil {
 				fmt.Fprintln(out, "no divergence: the common blocks agree, time and monotime aside")
 				return nil
 			}
