@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,20 +79,24 @@ func New(cfg Config) *Driver {
 func (d *Driver) Stopped() <-chan struct{} { return d.stopped }
 
 // SetSyncing tells the driver how to ask whether CometBFT is block-syncing;
-// see holdIfSyncing. Until it is set, the node is taken to be in consensus.
+// see endRoutineIfSyncing. Until it is set, the node is taken to be in
+// consensus.
 func (d *Driver) SetSyncing(syncing func() bool) { d.syncing.Store(&syncing) }
 
-// holdIfSyncing keeps a refused block's ABCI call from returning while the
-// node is block-syncing. CometBFT's blocksync reactor panics on any error from
-// the app, which would end agd by a crash (exit 2 and a Go stack) instead of
-// the stop the machine decided. Nothing waits for the blocksync routine when
-// the node stops, so it can stay here while agd shuts down around it. In
-// consensus the error must come back: stopping the node waits for the
-// consensus routine, which turns the error into a halt of its own.
-func (d *Driver) holdIfSyncing() {
+// endRoutineIfSyncing ends the calling goroutine, instead of returning a
+// refused block's error, while the node is block-syncing. CometBFT's
+// blocksync routine panics on any error from the app, which would end agd
+// by a crash (exit 2 and a Go stack) instead of the stop the machine
+// decided; and stopping the node waits for that routine, so it cannot be
+// held either. runtime.Goexit runs the routine's deferred calls (the ABCI
+// client's and the mempool's unlocks, the reactor's WaitGroup) and ends it
+// without a panic: nothing of the refused block is applied, and the node
+// stops as usual. In consensus the error comes back: the consensus routine
+// turns it into a halt of its own.
+func (d *Driver) endRoutineIfSyncing() {
 	if syncing := d.syncing.Load(); syncing != nil && (*syncing)() {
-		d.cfg.Logger.Info("holding the refused block's ABCI call: CometBFT's blocksync would crash on its error; agd stops around it")
-		select {}
+		d.cfg.Logger.Info("ending CometBFT's blocksync routine on the refused block: it would crash on the error; agd stops around it")
+		runtime.Goexit()
 	}
 }
 

@@ -265,9 +265,10 @@ func TestInitIsBoundedByItsCallerNotTheCallTimeout(t *testing.T) {
 	}
 }
 
-// While CometBFT block-syncs, a refused block's call never returns: the
-// blocksync reactor would crash agd on the error. In consensus it returns.
-func TestRefusedBlockIsHeldWhileBlockSyncing(t *testing.T) {
+// While CometBFT block-syncs, a refused block's call ends its goroutine,
+// running its deferred calls, instead of returning the error the blocksync
+// routine would panic on. In consensus it returns.
+func TestRefusedBlockEndsTheRoutineWhileBlockSyncing(t *testing.T) {
 	for _, syncing := range []bool{false, true} {
 		k := &fakeKernel{}
 		var signalled int
@@ -278,7 +279,16 @@ func TestRefusedBlockIsHeldWhileBlockSyncing(t *testing.T) {
 		d.SetSyncing(func() bool { return syncing })
 		d.Signal("SIGTERM")
 		returned := make(chan error, 1)
-		go func() { returned <- d.BeginBlock(context.Background(), 1, 1) }()
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			returned <- d.BeginBlock(context.Background(), 1, 1)
+		}()
+		select {
+		case <-ended:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("syncing=%v: the refused BeginBlock neither returned nor ended its goroutine", syncing)
+		}
 		select {
 		case err := <-returned:
 			if syncing {
@@ -287,7 +297,7 @@ func TestRefusedBlockIsHeldWhileBlockSyncing(t *testing.T) {
 			if !errors.Is(err, ErrStopping) {
 				t.Fatalf("in consensus: BeginBlock after the signal: %v", err)
 			}
-		case <-time.After(500 * time.Millisecond):
+		default:
 			if !syncing {
 				t.Fatal("in consensus: the refused BeginBlock did not return")
 			}

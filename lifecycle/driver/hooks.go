@@ -29,7 +29,7 @@ func (d *Driver) BeginBlock(ctx context.Context, height, blockTime int64) error 
 	ctx = withBlockTime(ctx, blockTime)
 	out := d.run(ctx, lifecycle.BlockStarted{Height: height})
 	if out.refused != nil {
-		d.holdIfSyncing()
+		d.endRoutineIfSyncing()
 	}
 	return out.refused
 }
@@ -42,7 +42,7 @@ func (d *Driver) EndBlock(ctx context.Context, height, blockTime int64, actions 
 	ctx = withActions(ctx, actions)
 	out := d.run(ctx, lifecycle.EndBlockReached{Height: height})
 	if out.refused != nil {
-		d.holdIfSyncing()
+		d.endRoutineIfSyncing()
 		return "", out.refused
 	}
 	if out.activityHash == "" {
@@ -58,7 +58,7 @@ func (d *Driver) Commit(ctx context.Context, height int64) error {
 	if out.commitCosmos {
 		return nil
 	}
-	d.holdIfSyncing()
+	d.endRoutineIfSyncing()
 	if out.refused != nil {
 		return out.refused
 	}
