@@ -123,7 +123,7 @@ func TestChaos(t *testing.T) {
 	// The oracle.
 	divergences := 0
 	oracle := ln.start(t, follower, "--split")
-	if err := waitHeightOrExit(ln, follower, top, 300*time.Second, oracle); err != nil {
+	if _, err := ln.awaitHeight(follower, top, 300*time.Second, oracle); err != nil {
 		divergences++
 		t.Errorf("a full node could not block-sync the disturbed chain to height %d: %v\n%s", top, err, tail(oracle.logText(), 3000))
 	}
@@ -213,7 +213,7 @@ func (c *chaos) trial(trial int, f fault) {
 		c.stop(node)
 		node = c.start(i)
 		c.nodes[i] = node
-	} else if _, err := waitHeightOrExitFor(c.ln, i, 1, 60*time.Second, node); err != nil {
+	} else if _, err := c.ln.awaitHeight(i, 1, 60*time.Second, node); err != nil {
 		c.failedRestarts++
 		t.Errorf("trial %d: node%d did not come back after the last fault: %v\n%s", trial, i, err, tail(node.logText(), 3000))
 		c.nodes[i] = nil
@@ -350,7 +350,7 @@ func (c *chaos) otherHeights(i int) map[int]int64 {
 // made blocks meanwhile (3 of 4 carry consensus).
 func (c *chaos) checkOthersWentOn(trial, i int, before map[int]int64) {
 	for j, h := range before {
-		if _, err := waitHeightOrExitFor(c.ln, j, h+1, 30*time.Second, c.nodes[j]); err != nil {
+		if _, err := c.ln.awaitHeight(j, h+1, 30*time.Second, c.nodes[j]); err != nil {
 			c.t.Fatalf("trial %d: node%d made no block while node%d was down: %v", trial, j, i, err)
 		}
 	}
@@ -382,31 +382,6 @@ func descendants(pid int) []int {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return lines[len(lines)-1]
-}
-
-// waitHeightOrExit waits for node i to reach height want, or reports why it
-// did not: it exited, or time ran out.
-func waitHeightOrExit(ln *localnet, i int, want int64, within time.Duration, n *runningNode) error {
-	_, err := waitHeightOrExitFor(ln, i, want, within, n)
-	return err
-}
-
-func waitHeightOrExitFor(ln *localnet, i int, want int64, within time.Duration, n *runningNode) (int64, error) {
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if n != nil {
-			select {
-			case <-n.done:
-				return 0, fmt.Errorf("node%d exited (%v) before height %d", i, n.err, want)
-			default:
-			}
-		}
-		if h, err := ln.height(i); err == nil && h >= want {
-			return h, nil
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return 0, fmt.Errorf("node%d did not reach height %d within %s", i, want, within)
 }
 
 // kernelDisk is a small filesystem of the test's own under a node's kernel

@@ -255,22 +255,31 @@ func (ln *localnet) height(i int) (int64, error) {
 
 func (ln *localnet) waitHeight(t *testing.T, i int, want int64, within time.Duration, n *runningNode) int64 {
 	t.Helper()
+	h, err := ln.awaitHeight(i, want, within, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// awaitHeight waits for node i to reach height want and returns its height,
+// or says why it did not: the node exited (when n is given), or time ran out.
+func (ln *localnet) awaitHeight(i int, want int64, within time.Duration, n *runningNode) (int64, error) {
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
 		if n != nil {
 			select {
 			case <-n.done:
-				t.Fatalf("node%d exited while waiting for height %d: %v", i, want, n.err)
+				return 0, fmt.Errorf("node%d exited while waiting for height %d: %v", i, want, n.err)
 			default:
 			}
 		}
 		if h, err := ln.height(i); err == nil && h >= want {
-			return h
+			return h, nil
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("node%d did not reach height %d within %s", i, want, within)
-	return 0
+	return 0, fmt.Errorf("node%d did not reach height %d within %s", i, want, within)
 }
 
 // processGone reports whether pid no longer names a live process. A zombie
