@@ -75,9 +75,13 @@ func (d *Driver) CosmosCommitted(height int64) {
 // app sends this between them.
 func (d *Driver) BalanceUpdate(ctx context.Context, update any) error {
 	if _, stopped := d.Decision(); stopped {
+		d.endRoutineIfSyncing()
 		return fmt.Errorf("%w: not sending vbank.BalanceUpdate", ErrStopping)
 	}
 	if err := d.cfg.Notifier.Notify(ctx, "vbank.BalanceUpdate", update); err != nil {
+		// Only a closed connection fails a notification: the kernel is
+		// gone, and agd stops on that.
+		d.endRoutineIfSyncing()
 		return fmt.Errorf("send vbank.BalanceUpdate: %w", err)
 	}
 	return nil

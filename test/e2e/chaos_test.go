@@ -90,7 +90,8 @@ func TestChaos(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 12))
 	t.Logf("chaos seed %d (replay with AGD_E2E_SEED=%d)", seed, seed)
 
-	c := &chaos{t: t, ln: ln, rng: rng, nodes: make([]*runningNode, validators), faults: map[fault]int{}}
+	c := &chaos{t: t, ln: ln, rng: rng, nodes: make([]*runningNode, validators), lastHeight: make([]int64, validators),
+		faults: map[fault]int{}}
 	for i := range validators {
 		c.disks = append(c.disks, mountKernelDisk(t, ln.home(i)))
 		c.nodes[i] = c.start(i)
@@ -109,12 +110,7 @@ func TestChaos(t *testing.T) {
 		c.trial(trial, menu[rng.IntN(len(menu))])
 	}
 
-	// Every node back up, and new blocks after the last restart.
-	for i := range validators {
-		if c.nodes[i] == nil {
-			c.nodes[i] = c.start(i)
-		}
-	}
+	// New blocks after the last restart.
 	h := ln.waitHeight(t, 0, 1, 120*time.Second, c.nodes[0])
 	top := ln.waitHeight(t, 0, h+5, 120*time.Second, c.nodes[0])
 	stopTraffic()
@@ -151,8 +147,10 @@ type chaos struct {
 	t      *testing.T
 	ln     *localnet
 	rng    *rand.Rand
-	nodes  []*runningNode // nil while a node is down
+	nodes  []*runningNode
 	disks  []*kernelDisk
+	// lastHeight is each node's height when it last came back.
+	lastHeight []int64
 	faults map[fault]int
 
 	orphans, failedRestarts int
@@ -182,7 +180,7 @@ func (c *chaos) menu() []fault {
 // kernelOf returns the pid of node i's kernel, waiting for it to start.
 func (c *chaos) kernelOf(i int) int {
 	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) && c.nodes[i] != nil {
+	for time.Now().Before(deadline) {
 		select {
 		case <-c.nodes[i].done:
 			return 0
@@ -197,28 +195,19 @@ func (c *chaos) kernelOf(i int) int {
 }
 
 // trial hits one node with f at a random instant, checks how it stopped and
-// what it left, and restarts it.
+// what it left, and restarts it, so that only one node is ever down.
 func (c *chaos) trial(trial int, f fault) {
 	t := c.t
 	i := c.rng.IntN(len(c.nodes))
-	others := c.otherHeights(i)
 	node := c.nodes[i]
-	if node == nil {
-		node = c.start(i)
-		c.nodes[i] = node
-	}
 	// Half the agd-wide faults come as the node restarts: inside its
 	// start-up, the kernel's handshake and the replay of its last block.
 	if (f == faultSigterm || f == faultKillAgd) && c.rng.IntN(2) == 0 {
 		c.stop(node)
 		node = c.start(i)
 		c.nodes[i] = node
-	} else if _, err := c.ln.awaitHeight(i, 1, 60*time.Second, node); err != nil {
-		c.failedRestarts++
-		t.Errorf("trial %d: node%d did not come back after the last fault: %v\n%s", trial, i, err, tail(node.logText(), 3000))
-		c.nodes[i] = nil
-		return
 	}
+	others := c.otherHeights(i)
 	delay := time.Duration(c.rng.IntN(2500)) * time.Millisecond
 	tree := c.inject(trial, i, node, f, delay)
 	c.faults[f]++
@@ -228,7 +217,6 @@ func (c *chaos) trial(trial int, f fault) {
 	case <-time.After(60 * time.Second):
 		t.Fatalf("trial %d: %s after %s: node%d did not stop\n%s", trial, f, delay, i, tail(node.logText(), 3000))
 	}
-	c.nodes[i] = nil
 	t.Logf("trial %d: node%d ended with %v; last line: %s", trial, i, node.cmd.ProcessState, lastLine(node.logText()))
 	c.checkExit(trial, i, node, f, delay)
 	c.checkNoOrphans(trial, f, tree)
@@ -236,6 +224,30 @@ func (c *chaos) trial(trial int, f fault) {
 		c.disks[i].free(t)
 	}
 	c.checkOthersWentOn(trial, i, others)
+	c.restart(trial, i)
+}
+
+// restart starts node i again and waits until it has made (or, among
+// several validators, caught up to) a block the chain did not have when it
+// stopped: a restart that does not carry the chain on has failed.
+func (c *chaos) restart(trial, i int) {
+	want := int64(1)
+	for j := range c.nodes {
+		if h, err := c.ln.height(j); err == nil && h+1 > want {
+			want = h + 1
+		}
+	}
+	if c.lastHeight[i]+1 > want {
+		want = c.lastHeight[i] + 1
+	}
+	node := c.start(i)
+	c.nodes[i] = node
+	h, err := c.ln.awaitHeight(i, want, 120*time.Second, node)
+	if err != nil {
+		c.failedRestarts++
+		c.t.Fatalf("trial %d: node%d did not carry the chain on after a restart: %v\n%s", trial, i, err, tail(node.logText(), 3000))
+	}
+	c.lastHeight[i] = h
 }
 
 // inject waits delay, then applies f to node i, and returns every process
@@ -333,11 +345,11 @@ func (c *chaos) checkNoOrphans(trial int, f fault, tree []int) {
 	}
 }
 
-// otherHeights is the height of every running validator but i.
+// otherHeights is the height of every validator but i.
 func (c *chaos) otherHeights(i int) map[int]int64 {
 	hs := map[int]int64{}
-	for j, n := range c.nodes {
-		if j != i && n != nil {
+	for j := range c.nodes {
+		if j != i {
 			if h, err := c.ln.height(j); err == nil {
 				hs[j] = h
 			}
