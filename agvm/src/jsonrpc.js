@@ -61,6 +61,45 @@ export class ProtocolError extends Error {
 const HEAD_BYTES = 200;
 
 /**
+ * The deepest nesting a line may have, counting the message object itself:
+ * that object and 10000 levels inside it, as agd's rpc scanner allows
+ * (rpc/scan.go maxDepth). Deeper is refused like a line that is not JSON,
+ * before anyone parses or prints it.
+ */
+export const MAX_NESTING = 10001;
+
+/** Whether a line's brackets nest deeper than MAX_NESTING. */
+function nestedTooDeep(line) {
+  if (line.length <= MAX_NESTING) return false; // each level takes a byte
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (inString) {
+      if (c === 0x5c) i += 1; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > MAX_NESTING) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+/** JSON text of a value the peer sent, or a note when it cannot be printed. */
+function jsonText(v) {
+  try {
+    return JSON.stringify(v);
+  } catch (e) {
+    return `(a value that cannot be printed: ${e.message})`;
+  }
+}
+
+/**
  * Test-only escape hatch: a handler that returns a RawLine makes the
  * connection write that text as the line instead of a JSON response. Used
  * solely by fault injection (faults.js) to simulate a corrupted reply.
@@ -82,10 +121,10 @@ export function errorFromWire(error) {
   if (typeof error === 'string') return new RpcError(0, error);
   if (error && typeof error === 'object' && !Array.isArray(error)) {
     const code = typeof error.code === 'number' && Number.isFinite(error.code) ? Math.trunc(error.code) : 0;
-    const message = typeof error.message === 'string' ? error.message : JSON.stringify(error);
+    const message = typeof error.message === 'string' ? error.message : jsonText(error);
     return new RpcError(code, message, error.data === null ? undefined : error.data);
   }
-  return new RpcError(0, JSON.stringify(error));
+  return new RpcError(0, jsonText(error));
 }
 
 /** Whether a line holds only JSON whitespace (it carries nothing). */
@@ -235,6 +274,23 @@ export function makeConnection(opts) {
     writeLine(JSON.stringify(obj));
   }
 
+  /**
+   * The response line's text. A result (or error data) that will not encode
+   * (a BigInt, a cycle, nesting too deep to print) becomes -32603, so the
+   * peer still gets its one response, as from agd's rpc.
+   */
+  function responseText(id, method, result, error) {
+    try {
+      return error
+        ? JSON.stringify({ id, result: null, error: error.toJSON() })
+        : JSON.stringify({ id, result: result === undefined ? null : result, error: null });
+    } catch (e) {
+      log(`answer to ${method} will not encode: ${e.message}`);
+      const err = new RpcError(ErrorCodes.INTERNAL_ERROR, `${method}: answer will not encode: ${e.message}`);
+      return JSON.stringify({ id, result: null, error: err.toJSON() });
+    }
+  }
+
   function protocolError(code, message, head) {
     if (closed) return;
     closed = true;
@@ -269,6 +325,10 @@ export function makeConnection(opts) {
     if (isBlank(line)) return; // blank lines carry nothing; tolerate them
     const head = line.subarray(0, HEAD_BYTES);
     const headText = JSON.stringify(head.toString('utf8'));
+    if (nestedTooDeep(line)) {
+      protocolError(ErrorCodes.PARSE_ERROR, `line nests deeper than ${MAX_NESTING} levels; it starts ${headText}`, head);
+      return;
+    }
     let msg;
     try {
       msg = JSON.parse(line.toString('utf8'));
@@ -316,7 +376,12 @@ export function makeConnection(opts) {
     try {
       while (queue.length > 0 && !closed) {
         const item = queue.shift();
-        await handleOne(item);
+        try {
+          await handleOne(item);
+        } catch (e) {
+          // Never let one message stall the ones queued behind it.
+          log(`handling ${item.method} failed: ${e?.stack ?? e}`);
+        }
       }
     } finally {
       busy = false;
@@ -348,13 +413,11 @@ export function makeConnection(opts) {
       if (error) log(`notification ${method} failed: ${error.code} ${error.message}`);
       return;
     }
-    if (error) {
-      send({ id, result: null, error: error.toJSON() });
-    } else if (result instanceof RawLine) {
+    if (result instanceof RawLine && !error) {
       writeLine(result.text);
-    } else {
-      send({ id, result: result === undefined ? null : result, error: null });
+      return;
     }
+    writeLine(responseText(id, method, result, error));
   }
 
   function maybeReportEOF() {

@@ -268,3 +268,35 @@ test('RawLine makes the connection write a non-JSON line (fault injection)', asy
   await settle();
   assert.deepEqual(h.writes, ['garbage here\n']);
 });
+
+test('a result that will not encode is answered -32603, and the next request still is', async () => {
+  const h = harness({
+    handler: method => {
+      if (method === 'big') return { n: 10n };
+      if (method === 'deep') {
+        let v = [];
+        for (let i = 0; i < 100000; i += 1) v = [v];
+        return v;
+      }
+      return 'fine';
+    },
+  });
+  h.send({ id: 1, method: 'big', params: [{}] });
+  h.send({ id: 2, method: 'deep', params: [{}] });
+  h.send({ id: 3, method: 'ok', params: [{}] });
+  await settle();
+  const m = h.messages();
+  assert.deepEqual(m.map(x => x.id), [1, 2, 3]);
+  assert.equal(m[0].error.code, -32603);
+  assert.equal(m[1].error.code, -32603);
+  assert.deepEqual(m[2], { id: 3, result: 'fine', error: null });
+  assert.equal(h.events.protocolErrors.length, 0);
+});
+
+test('an error value that cannot be printed still fails the call', async () => {
+  const h = harness();
+  const p = h.conn.call('vbank.Give', {});
+  const deep = `${'['.repeat(9000)}${']'.repeat(9000)}`;
+  h.send(`{"id":1,"result":null,"error":{"message":7,"deep":${deep}}}`);
+  await assert.rejects(p, e => e instanceof RpcError && e.code === 0);
+});
