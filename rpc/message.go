@@ -213,7 +213,7 @@ func decodeError(raw []byte) *Error {
 	}
 	if raw[0] == '{' {
 		var obj struct {
-			Code    json.Number     `json:"code"`
+			Code    json.RawMessage `json:"code"`
 			Message json.RawMessage `json:"message"`
 			Data    json.RawMessage `json:"data"`
 		}
@@ -222,6 +222,7 @@ func decodeError(raw []byte) *Error {
 			if isNull(e.Data) {
 				e.Data = nil
 			}
+			// Only a JSON number is a code ("5" is not); none is code 0.
 			if c, err := strconv.ParseInt(string(obj.Code), 10, 64); err == nil {
 				e.Code = c
 			} else if f, err := strconv.ParseFloat(string(obj.Code), 64); err == nil {
