@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -126,8 +127,18 @@ func TestStreamRefusesLongLineBeforeItEnds(t *testing.T) {
 	defer w.Close()
 	s := NewStream(r, io.Discard, 10, nil)
 	go w.Write([]byte("01234567890")) // 11 bytes, no newline, then the writer waits
-	var m Message
-	err := s.ReadMessage(&m)
+	read := make(chan error, 1)
+	go func() {
+		var m Message
+		read <- s.ReadMessage(&m)
+	}()
+	var err error
+	select {
+	case err = <-read:
+	case <-time.After(5 * time.Second):
+		r.CloseWithError(errors.New("test gave up"))
+		t.Fatal("the reader still waits for the rest of a line already over the maximum")
+	}
 	var pe *ProtocolError
 	if !errors.As(err, &pe) || pe.Code != CodeParseError || string(pe.Head) != "01234567890" {
 		t.Fatalf("got %v, want a -32700 protocol error with the line's head", err)
