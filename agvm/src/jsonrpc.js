@@ -1,7 +1,8 @@
 // JSON-RPC 1.0 over a pair of byte streams, framed as one JSON object per
 // line. This is the wire contract pinned in PROTOCOL.md ("Framing",
 // "Messages"): we write exactly the pinned shapes and read leniently, the
-// way agd's rpc package does (docs/protocol.md "One reading of the wire").
+// way agd's rpc package does (docs/protocol.md "How both ends read this
+// contract").
 // testdata/wire/cases.json holds the cases both ends must answer alike.
 //
 // The module knows nothing about agd or the kernel: it takes an input stream
