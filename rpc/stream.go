@@ -188,10 +188,12 @@ func (s *Stream) writeResult(id []byte, result any) error {
 func (s *Stream) encodeValue(v any, role string) error {
 	start := s.wbuf.Len()
 	if raw, ok := v.(json.RawMessage); ok && len(raw) > 0 {
-		if err := writeRawLine(&s.wbuf, raw); err != nil {
+		line, err := oneLine(raw)
+		if err != nil {
 			s.wbuf.Reset()
 			return fmt.Errorf("rpc: encoding %s: %w", role, err)
 		}
+		s.wbuf.Write(line)
 	} else if err := s.enc.Encode(v); err != nil {
 		s.wbuf.Reset()
 		return fmt.Errorf("rpc: encoding %s: %w", role, err)
@@ -205,16 +207,6 @@ func (s *Stream) encodeValue(v any, role string) error {
 		}
 	}
 	return nil
-}
-
-// writeRawLine appends raw JSON to buf as part of one line: raw that holds
-// a newline (indented JSON) is compacted, since a line is a whole message.
-func writeRawLine(buf *bytes.Buffer, raw []byte) error {
-	if bytes.IndexByte(raw, '\n') < 0 {
-		buf.Write(raw)
-		return nil
-	}
-	return json.Compact(buf, raw)
 }
 
 // oneLine returns raw compacted when it holds a newline (indented JSON),
