@@ -85,7 +85,14 @@ func parseMessage(line []byte, m *Message) error {
 		switch string(key) {
 		case "id":
 			switch val[0] {
-			case '"', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			case '"', 'n':
+				m.ID = val
+			case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+				// A number id must fit a float64, or a JS peer could not echo it.
+				if _, err := strconv.ParseFloat(string(val), 64); err != nil {
+					shapeErr = "id is a number out of range"
+					break
+				}
 				m.ID = val
 			default:
 				shapeErr = "id is neither a number, a string nor null"

@@ -147,6 +147,8 @@ function shapeError(msg) {
   if (id !== undefined && id !== null && typeof id !== 'number' && typeof id !== 'string') {
     return 'id is neither a number, a string nor null';
   }
+  // 1e400 parses as Infinity, which cannot be echoed (it prints as null).
+  if (typeof id === 'number' && !Number.isFinite(id)) return 'id is a number out of range';
   if (msg.method !== undefined) {
     if (typeof msg.method !== 'string') return 'method is not a string';
     if (msg.method === '') return 'method is empty';

@@ -159,6 +159,7 @@ function model(input, maxLine, callIds) {
     if (!isObject(msg)) return close(want, -32600);
     const { id, method } = msg;
     if (id !== undefined && id !== null && typeof id !== 'number' && typeof id !== 'string') return close(want, -32600);
+    if (typeof id === 'number' && !Number.isFinite(id)) return close(want, -32600);
     if (method !== undefined) {
       if (typeof method !== 'string' || method === '') return close(want, -32600);
       if (id === undefined || id === null) continue; // a notification: never answered
