@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-// FuzzStream feeds arbitrary bytes to a Stream. Reading must never panic
+// FuzzStream feeds arbitrary bytes to a Stream, seeded with the shared wire
+// corpus (testdata/wire/cases.json) besides the seeds below. Reading must never panic
 // and must end in a clear error: EOF, a cut line, or a *ProtocolError with
 // a protocol code. Every line it accepts must be valid JSON by
 // encoding/json's judgement, and every valid JSON object line must be
@@ -28,6 +29,9 @@ func FuzzStream(f *testing.F) {
 		"\xff\xfe{}\n",
 	} {
 		f.Add([]byte(seed))
+	}
+	for _, c := range loadWireCorpus(f).Cases { // the shared wire cases
+		f.Add(c.bytes())
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := NewStream(bytes.NewReader(data), io.Discard, 512, nil)

@@ -85,7 +85,14 @@ func parseMessage(line []byte, m *Message) error {
 		switch string(key) {
 		case "id":
 			switch val[0] {
-			case '"', 'n', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+			case '"', 'n':
+				m.ID = val
+			case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+				// A number id must fit a float64, or a JS peer could not echo it.
+				if _, err := strconv.ParseFloat(string(val), 64); err != nil {
+					shapeErr = "id is a number out of range"
+					break
+				}
 				m.ID = val
 			default:
 				shapeErr = "id is neither a number, a string nor null"
@@ -213,7 +220,7 @@ func decodeError(raw []byte) *Error {
 	}
 	if raw[0] == '{' {
 		var obj struct {
-			Code    json.Number     `json:"code"`
+			Code    json.RawMessage `json:"code"`
 			Message json.RawMessage `json:"message"`
 			Data    json.RawMessage `json:"data"`
 		}
@@ -222,6 +229,7 @@ func decodeError(raw []byte) *Error {
 			if isNull(e.Data) {
 				e.Data = nil
 			}
+			// Only a JSON number is a code ("5" is not); none is code 0.
 			if c, err := strconv.ParseInt(string(obj.Code), 10, 64); err == nil {
 				e.Code = c
 			} else if f, err := strconv.ParseFloat(string(obj.Code), 64); err == nil {

@@ -70,33 +70,38 @@ func (s *Stream) ReadMessage(m *Message) error {
 	}
 }
 
-// readLine returns the next line without its '\n', in a fresh slice.
+// readLine returns the next line without its '\n', in a fresh slice. It
+// looks at every read as it arrives, so a line over the maximum is refused
+// as soon as its first maxLine+1 bytes are in, even if the peer then waits:
+// the peer's reader does the same, and a stuck peer must not look alive.
 func (s *Stream) readLine() ([]byte, error) {
 	var acc []byte
 	for {
-		chunk, err := s.r.ReadSlice('\n')
-		switch {
-		case err == nil:
-			n := len(acc) + len(chunk) - 1
-			if n > s.maxLine {
-				return nil, s.tooLong(acc, chunk)
+		if _, err := s.r.Peek(1); err != nil { // waits for the next read
+			if len(acc) == 0 {
+				return nil, err
 			}
-			line := make([]byte, n, n+1)
-			copy(line[copy(line, acc):], chunk[:len(chunk)-1])
-			return line, nil
-		case errors.Is(err, bufio.ErrBufferFull):
-			if len(acc)+len(chunk) > s.maxLine {
-				return nil, s.tooLong(acc, chunk)
-			}
-			acc = append(acc, chunk...)
-		case len(acc)+len(chunk) > 0:
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, fmt.Errorf("rpc: line cut short after %d bytes: %w", len(acc)+len(chunk), err)
-		default:
-			return nil, err
+			return nil, fmt.Errorf("rpc: line cut short after %d bytes: %w", len(acc), err)
 		}
+		buf, _ := s.r.Peek(s.r.Buffered())
+		if nl := bytes.IndexByte(buf, '\n'); nl >= 0 {
+			n := len(acc) + nl
+			if n > s.maxLine {
+				return nil, s.tooLong(acc, buf[:nl])
+			}
+			line := make([]byte, n, n+1)
+			copy(line[copy(line, acc):], buf[:nl])
+			s.r.Discard(nl + 1)
+			return line, nil
+		}
+		if len(acc)+len(buf) > s.maxLine {
+			return nil, s.tooLong(acc, buf)
+		}
+		acc = append(acc, buf...)
+		s.r.Discard(len(buf))
 	}
 }
 
@@ -111,22 +116,30 @@ func (s *Stream) tooLong(acc, chunk []byte) error {
 // WriteMessage writes m in its pinned shape: a request or notification when
 // m.Method is set, else a response.
 func (s *Stream) WriteMessage(m *Message) error {
+	params, err := oneLine(m.Params)
+	if err != nil {
+		return err
+	}
+	result, err := oneLine(m.Result)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.wbuf.AvailableBuffer()
 	switch {
 	case m.Method != "":
 		b = appendRequestHead(b, m.ID, m.Method)
-		if len(m.Params) == 0 {
+		if len(params) == 0 {
 			b = append(b, "{}"...)
 		} else {
-			b = append(b, m.Params...)
+			b = append(b, params...)
 		}
 		b = append(b, requestTail...)
 	case m.Error != nil:
 		b = appendErrorResponse(b, m.ID, m.Error)
 	default:
-		b = appendResultResponse(b, m.ID, m.Result)
+		b = appendResultResponse(b, m.ID, result)
 	}
 	return s.writeLocked(b)
 }
@@ -175,7 +188,12 @@ func (s *Stream) writeResult(id []byte, result any) error {
 func (s *Stream) encodeValue(v any, role string) error {
 	start := s.wbuf.Len()
 	if raw, ok := v.(json.RawMessage); ok && len(raw) > 0 {
-		s.wbuf.Write(raw)
+		line, err := oneLine(raw)
+		if err != nil {
+			s.wbuf.Reset()
+			return fmt.Errorf("rpc: encoding %s: %w", role, err)
+		}
+		s.wbuf.Write(line)
 	} else if err := s.enc.Encode(v); err != nil {
 		s.wbuf.Reset()
 		return fmt.Errorf("rpc: encoding %s: %w", role, err)
@@ -189,6 +207,19 @@ func (s *Stream) encodeValue(v any, role string) error {
 		}
 	}
 	return nil
+}
+
+// oneLine returns raw compacted when it holds a newline (indented JSON),
+// since a line is a whole message.
+func oneLine(raw []byte) ([]byte, error) {
+	if bytes.IndexByte(raw, '\n') < 0 {
+		return raw, nil
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return nil, fmt.Errorf("rpc: raw JSON with a newline: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
 // writeLocked writes one whole line; s.mu is held.

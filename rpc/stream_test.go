@@ -2,11 +2,13 @@ package rpc
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
@@ -82,5 +84,63 @@ func TestStreamCutLine(t *testing.T) {
 	var m Message
 	if err := s.ReadMessage(&m); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("got %v, want ErrUnexpectedEOF", err)
+	}
+}
+
+// TestStreamWritesIndentedRawAsOneLine: raw JSON holding newlines (indented
+// params, a result read from a file) still goes out as one line, so the
+// peer's reader stays in step.
+func TestStreamWritesIndentedRawAsOneLine(t *testing.T) {
+	var out bytes.Buffer
+	s := NewStream(strings.NewReader(""), &out, 0, nil)
+	indented := json.RawMessage("{\n  \"a\": [\n    1\n  ]\n}")
+	if err := s.writeCall(1, "m", indented); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.writeResult([]byte("2"), indented); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteMessage(&Message{ID: []byte("3"), Method: "m", Params: indented}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteMessage(&Message{ID: []byte("4"), Result: indented}); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":1,"method":"m","params":[{"a":[1]}]}
+{"id":2,"result":{"a":[1]},"error":null}
+{"id":3,"method":"m","params":[{"a":[1]}]}
+{"id":4,"result":{"a":[1]},"error":null}
+`
+	if out.String() != want {
+		t.Fatalf("wrote:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if err := s.WriteMessage(&Message{ID: []byte("5"), Result: json.RawMessage("[1,\n")}); err == nil {
+		t.Fatal("invalid raw JSON with a newline was written")
+	}
+}
+
+// TestStreamRefusesLongLineBeforeItEnds: a line over the maximum is refused
+// once maxLine+1 bytes are in, without waiting for its newline or for the
+// read buffer to fill.
+func TestStreamRefusesLongLineBeforeItEnds(t *testing.T) {
+	r, w := io.Pipe()
+	defer w.Close()
+	s := NewStream(r, io.Discard, 10, nil)
+	go w.Write([]byte("01234567890")) // 11 bytes, no newline, then the writer waits
+	read := make(chan error, 1)
+	go func() {
+		var m Message
+		read <- s.ReadMessage(&m)
+	}()
+	var err error
+	select {
+	case err = <-read:
+	case <-time.After(5 * time.Second):
+		r.CloseWithError(errors.New("test gave up"))
+		t.Fatal("the reader still waits for the rest of a line already over the maximum")
+	}
+	var pe *ProtocolError
+	if !errors.As(err, &pe) || pe.Code != CodeParseError || string(pe.Head) != "01234567890" {
+		t.Fatalf("got %v, want a -32700 protocol error with the line's head", err)
 	}
 }

@@ -1,6 +1,9 @@
 // JSON-RPC 1.0 over a pair of byte streams, framed as one JSON object per
 // line. This is the wire contract pinned in PROTOCOL.md ("Framing",
-// "Messages"): we write exactly the pinned shapes and read leniently.
+// "Messages"): we write exactly the pinned shapes and read leniently, the
+// way agd's rpc package does (docs/protocol.md "How both ends read this
+// contract").
+// testdata/wire/cases.json holds the cases both ends must answer alike.
 //
 // The module knows nothing about agd or the kernel: it takes an input stream
 // (something emitting 'data'/'end'), an output with write(buffer), and a
@@ -42,10 +45,58 @@ export class RpcError extends Error {
 
 /** Raised (via onProtocolError) when the peer breaks the framing. */
 export class ProtocolError extends Error {
-  constructor(code, message) {
+  /**
+   * @param {number} code PARSE_ERROR or INVALID_REQUEST
+   * @param {string} message
+   * @param {Buffer} [head] the offending line's first 200 bytes
+   */
+  constructor(code, message, head) {
     super(message);
     this.name = 'ProtocolError';
     this.code = code;
+    if (head !== undefined) this.head = head;
+  }
+}
+
+/** How much of an offending line a ProtocolError keeps. */
+const HEAD_BYTES = 200;
+
+/**
+ * The deepest nesting a line may have, counting the message object itself:
+ * that object and 10000 levels inside it, as agd's rpc scanner allows
+ * (rpc/scan.go maxDepth). Deeper is refused like a line that is not JSON,
+ * before anyone parses or prints it.
+ */
+export const MAX_NESTING = 10001;
+
+/** Whether a line's brackets nest deeper than MAX_NESTING. */
+function nestedTooDeep(line) {
+  if (line.length <= MAX_NESTING) return false; // each level takes a byte
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (inString) {
+      if (c === 0x5c) i += 1; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth += 1;
+      if (depth > MAX_NESTING) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+/** JSON text of a value the peer sent, or a note when it cannot be printed. */
+function jsonText(v) {
+  try {
+    return JSON.stringify(v);
+  } catch (e) {
+    return `(a value that cannot be printed: ${e.message})`;
   }
 }
 
@@ -60,19 +111,72 @@ export class RawLine {
   }
 }
 
-/** Convert whatever the peer put in "error" into an RpcError. */
+/**
+ * Convert whatever the peer put in "error" into an RpcError. JSON-RPC 1.0
+ * allows any value: a plain string is the message, with code 0 since the
+ * peer gave none (0 is no code of the table, so it is never mistaken for
+ * one); an object's numeric code is kept (0 when it has none), and a message
+ * that is not a string, or an error that is neither, is kept as its JSON text.
+ */
 export function errorFromWire(error) {
-  if (typeof error === 'string') {
-    // JSON-RPC 1.0 allows any value; a plain string is its message.
-    return new RpcError(ErrorCodes.INTERNAL_ERROR, error);
+  if (typeof error === 'string') return new RpcError(0, error);
+  if (error && typeof error === 'object' && !Array.isArray(error)) {
+    const code = typeof error.code === 'number' && Number.isFinite(error.code) ? Math.trunc(error.code) : 0;
+    const message = typeof error.message === 'string' ? error.message : jsonText(error);
+    return new RpcError(code, message, error.data === null ? undefined : error.data);
   }
-  if (error && typeof error === 'object') {
-    const code = Number.isInteger(error.code) ? error.code : ErrorCodes.INTERNAL_ERROR;
-    const message =
-      typeof error.message === 'string' ? error.message : JSON.stringify(error);
-    return new RpcError(code, message, error.data);
+  return new RpcError(0, jsonText(error));
+}
+
+/** Whether a line holds only JSON whitespace (it carries nothing). */
+function isBlank(line) {
+  for (const c of line) {
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
   }
-  return new RpcError(ErrorCodes.INTERNAL_ERROR, JSON.stringify(error));
+  return true;
+}
+
+/**
+ * Why msg (a parsed JSON object) is not a message shape, or '' when it is
+ * one: a request or notification has a non-empty string method; anything
+ * without a method is a response and needs an id. An id is a number, a
+ * string or null.
+ */
+function shapeError(msg) {
+  const { id } = msg;
+  if (id !== undefined && id !== null && typeof id !== 'number' && typeof id !== 'string') {
+    return 'id is neither a number, a string nor null';
+  }
+  // 1e400 parses as Infinity, which cannot be echoed (it prints as null).
+  if (typeof id === 'number' && !Number.isFinite(id)) return 'id is a number out of range';
+  if (msg.method !== undefined) {
+    if (typeof msg.method !== 'string') return 'method is not a string';
+    if (msg.method === '') return 'method is empty';
+    return '';
+  }
+  if (id === undefined || id === null) {
+    return msg.error !== undefined && msg.error !== null
+      ? `peer reported an error without an id: ${errorFromWire(msg.error).message}`
+      : 'message has neither a method nor an id';
+  }
+  return '';
+}
+
+/**
+ * The one object of a request's params, or an RpcError (-32602) saying why
+ * params is not an array holding exactly one object.
+ */
+function paramsObject(params) {
+  if (params === undefined) return new RpcError(ErrorCodes.INVALID_PARAMS, 'params is missing');
+  if (!Array.isArray(params)) return new RpcError(ErrorCodes.INVALID_PARAMS, 'params is not an array');
+  if (params.length !== 1) {
+    return new RpcError(ErrorCodes.INVALID_PARAMS, `params holds ${params.length} values, want exactly one object`);
+  }
+  const p = params[0];
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) {
+    return new RpcError(ErrorCodes.INVALID_PARAMS, 'params holds a value that is not an object');
+  }
+  return p;
 }
 
 const NEWLINE = 0x0a;
@@ -173,7 +277,24 @@ export function makeConnection(opts) {
     writeLine(JSON.stringify(obj));
   }
 
-  function protocolError(code, message) {
+  /**
+   * The response line's text. A result (or error data) that will not encode
+   * (a BigInt, a cycle, nesting too deep to print) becomes -32603, so the
+   * peer still gets its one response, as from agd's rpc.
+   */
+  function responseText(id, method, result, error) {
+    try {
+      return error
+        ? JSON.stringify({ id, result: null, error: error.toJSON() })
+        : JSON.stringify({ id, result: result === undefined ? null : result, error: null });
+    } catch (e) {
+      log(`answer to ${method} will not encode: ${e.message}`);
+      const err = new RpcError(ErrorCodes.INTERNAL_ERROR, `${method}: answer will not encode: ${e.message}`);
+      return JSON.stringify({ id, result: null, error: err.toJSON() });
+    }
+  }
+
+  function protocolError(code, message, head) {
     if (closed) return;
     closed = true;
     input.removeListener?.('data', onData);
@@ -181,16 +302,19 @@ export function makeConnection(opts) {
       p.reject(new RpcError(ErrorCodes.INTERNAL_ERROR, `connection closed: ${message}`));
     }
     pending.clear();
-    onProtocolError(new ProtocolError(code, message));
+    onProtocolError(new ProtocolError(code, message, head));
   }
 
   const splitter = new LineSplitter({
     maxLineBytes,
     onLine: line => onLine(line),
+    // Like a line that is not JSON: it cannot be read, so it cannot be
+    // answered, and the connection closes (-32700, docs/protocol.md).
     onTooLong: head =>
       protocolError(
-        ErrorCodes.INVALID_REQUEST,
+        ErrorCodes.PARSE_ERROR,
         `line longer than ${maxLineBytes} bytes; it starts ${JSON.stringify(head.toString('utf8'))}`,
+        head,
       ),
   });
 
@@ -201,40 +325,38 @@ export function makeConnection(opts) {
 
   function onLine(line) {
     if (closed) return;
-    if (line.length === 0 || (line.length === 1 && line[0] === 0x0d)) return; // tolerate blank lines
+    if (isBlank(line)) return; // blank lines carry nothing; tolerate them
+    const head = line.subarray(0, HEAD_BYTES);
+    const headText = JSON.stringify(head.toString('utf8'));
+    if (nestedTooDeep(line)) {
+      protocolError(ErrorCodes.PARSE_ERROR, `line nests deeper than ${MAX_NESTING} levels; it starts ${headText}`, head);
+      return;
+    }
     let msg;
     try {
       msg = JSON.parse(line.toString('utf8'));
     } catch (e) {
-      protocolError(
-        ErrorCodes.PARSE_ERROR,
-        `line is not JSON (${e.message}); it starts ${JSON.stringify(line.subarray(0, 200).toString('utf8'))}`,
-      );
+      protocolError(ErrorCodes.PARSE_ERROR, `line is not JSON (${e.message}); it starts ${headText}`, head);
       return;
     }
     if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) {
-      protocolError(ErrorCodes.INVALID_REQUEST, `message is not a JSON object: ${line.subarray(0, 200).toString('utf8')}`);
+      protocolError(ErrorCodes.INVALID_REQUEST, `message is not a JSON object; it starts ${headText}`, head);
+      return;
+    }
+    // A message we cannot place closes the connection: answering it could
+    // only be taken as the answer to one of the peer's own calls.
+    const why = shapeError(msg);
+    if (why) {
+      protocolError(ErrorCodes.INVALID_REQUEST, `${why}; line starts ${headText}`, head);
       return;
     }
     const id = msg.id === undefined ? null : msg.id;
-    if (typeof msg.method === 'string') {
+    if (msg.method !== undefined) {
       queue.push({ id, method: msg.method, params: msg.params });
       pump();
       return;
     }
-    if (id !== null && ('result' in msg || 'error' in msg)) {
-      onResponse(id, msg);
-      return;
-    }
-    // Neither a request nor a response. Answer if we can tell whom to.
-    log(`invalid message ignored: ${line.subarray(0, 200).toString('utf8')}`);
-    if (id !== null) {
-      send({
-        id,
-        result: null,
-        error: new RpcError(ErrorCodes.INVALID_REQUEST, 'not a request, notification or response').toJSON(),
-      });
-    }
+    onResponse(id, msg); // a lenient v1 reader: no "result" is a null result
   }
 
   function onResponse(id, msg) {
@@ -257,7 +379,12 @@ export function makeConnection(opts) {
     try {
       while (queue.length > 0 && !closed) {
         const item = queue.shift();
-        await handleOne(item);
+        try {
+          await handleOne(item);
+        } catch (e) {
+          // Never let one message stall the ones queued behind it.
+          log(`handling ${item.method} failed: ${e?.stack ?? e}`);
+        }
       }
     } finally {
       busy = false;
@@ -270,18 +397,10 @@ export function makeConnection(opts) {
     let result;
     let error = null;
     try {
-      // params is an array holding exactly one object; tolerate a bare object.
-      let p = params;
-      if (Array.isArray(p)) {
-        if (p.length > 1) {
-          throw new RpcError(ErrorCodes.INVALID_PARAMS, `params must hold exactly one object, got ${p.length}`);
-        }
-        p = p.length === 0 ? {} : p[0];
-      }
-      if (p === undefined || p === null) p = {};
-      if (typeof p !== 'object' || Array.isArray(p)) {
-        throw new RpcError(ErrorCodes.INVALID_PARAMS, 'params[0] must be an object');
-      }
+      // params is an array holding exactly one object (pinned); anything
+      // else is answered -32602 without calling the handler.
+      const p = paramsObject(params);
+      if (p instanceof RpcError) throw new RpcError(p.code, `${method}: ${p.message}`);
       result = await handler(method, p, { isNotification });
     } catch (e) {
       error = e instanceof RpcError ? e : new RpcError(ErrorCodes.INTERNAL_ERROR, String(e?.message ?? e));
@@ -297,13 +416,11 @@ export function makeConnection(opts) {
       if (error) log(`notification ${method} failed: ${error.code} ${error.message}`);
       return;
     }
-    if (error) {
-      send({ id, result: null, error: error.toJSON() });
-    } else if (result instanceof RawLine) {
+    if (result instanceof RawLine && !error) {
       writeLine(result.text);
-    } else {
-      send({ id, result: result === undefined ? null : result, error: null });
+      return;
     }
+    writeLine(responseText(id, method, result, error));
   }
 
   function maybeReportEOF() {

@@ -92,11 +92,11 @@ test('outgoing requests are numbered from 1 with params [obj]; notifications hav
   assert.equal(await p2, null);
 });
 
-test('a string error is an error whose message is that string', async () => {
+test('a string error is an error whose message is that string, with code 0', async () => {
   const h = harness();
   const p = h.conn.call('vbank.Give', {});
   h.send({ id: 1, result: null, error: 'insufficient funds' });
-  await assert.rejects(p, e => e instanceof RpcError && e.message === 'insufficient funds' && e.code === -32603);
+  await assert.rejects(p, e => e instanceof RpcError && e.message === 'insufficient funds' && e.code === 0);
   assert.equal(errorFromWire({ code: -32002, message: 'no block' }).code, -32002);
 });
 
@@ -188,12 +188,23 @@ test('unknown method reaches the handler, which answers -32601 (kernel does)', a
   assert.equal(h.messages()[0].error.code, -32601);
 });
 
-test('a message that is neither request nor response gets -32600 when it has an id', async () => {
+test('a message that is neither request nor response closes the connection with -32600', async () => {
+  const h = harness();
+  h.send({ foo: 1 });
+  h.send({ id: 2, method: 'm', params: [{}] });
+  await settle();
+  assert.equal(h.writes.length, 0, 'never answered: an answer could only be taken for one to the peer');
+  assert.equal(h.events.protocolErrors.length, 1);
+  assert.equal(h.events.protocolErrors[0].code, -32600);
+});
+
+test('a message with an id and no method is a response; a stray one is logged, not answered', async () => {
   const h = harness();
   h.send({ id: 4, foo: 1 });
   await settle();
-  assert.equal(h.messages()[0].error.code, -32600);
+  assert.equal(h.writes.length, 0);
   assert.equal(h.events.protocolErrors.length, 0);
+  assert.match(h.events.logs.join('\n'), /unknown id 4/);
 });
 
 test('a line that is not JSON is a protocol error naming its start', async () => {
@@ -215,6 +226,8 @@ test('a line over the maximum is a protocol error with its first 200 bytes', asy
   await settle();
   assert.equal(h.events.protocolErrors.length, 1);
   const err = h.events.protocolErrors[0];
+  assert.equal(err.code, -32700);
+  assert.equal(err.head.toString(), 'x'.repeat(200));
   assert.match(err.message, /longer than 1000 bytes/);
   assert.ok(err.message.includes('x'.repeat(200)));
   assert.ok(!err.message.includes('x'.repeat(201)));
@@ -254,4 +267,36 @@ test('RawLine makes the connection write a non-JSON line (fault injection)', asy
   h.send({ id: 1, method: 'm', params: [{}] });
   await settle();
   assert.deepEqual(h.writes, ['garbage here\n']);
+});
+
+test('a result that will not encode is answered -32603, and the next request still is', async () => {
+  const h = harness({
+    handler: method => {
+      if (method === 'big') return { n: 10n };
+      if (method === 'deep') {
+        let v = [];
+        for (let i = 0; i < 100000; i += 1) v = [v];
+        return v;
+      }
+      return 'fine';
+    },
+  });
+  h.send({ id: 1, method: 'big', params: [{}] });
+  h.send({ id: 2, method: 'deep', params: [{}] });
+  h.send({ id: 3, method: 'ok', params: [{}] });
+  await settle();
+  const m = h.messages();
+  assert.deepEqual(m.map(x => x.id), [1, 2, 3]);
+  assert.equal(m[0].error.code, -32603);
+  assert.equal(m[1].error.code, -32603);
+  assert.deepEqual(m[2], { id: 3, result: 'fine', error: null });
+  assert.equal(h.events.protocolErrors.length, 0);
+});
+
+test('an error value that cannot be printed still fails the call', async () => {
+  const h = harness();
+  const p = h.conn.call('vbank.Give', {});
+  const deep = `${'['.repeat(9000)}${']'.repeat(9000)}`;
+  h.send(`{"id":1,"result":null,"error":{"message":7,"deep":${deep}}}`);
+  await assert.rejects(p, e => e instanceof RpcError && e.code === 0);
 });
