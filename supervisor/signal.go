@@ -28,10 +28,35 @@ func (k *Kernel) Signal(sig syscall.Signal) error {
 			return fmt.Errorf("supervisor: not signalling kernel pid %d: %w", k.pid, err)
 		}
 	}
+	if k.sent == nil {
+		k.sent = map[syscall.Signal]bool{}
+	}
+	k.sent[sig] = true
 	if err := unix.Kill(-k.pid, sig); err != nil {
 		return fmt.Errorf("supervisor: signalling kernel group %d: %w", k.pid, err)
 	}
 	return nil
+}
+
+// DiedOnItsOwn reports, once the kernel is reaped, whether it ended in a
+// way agd did not cause: killed by a signal agd never sent it, or exited
+// non-zero. agd names such a death in its stop reason even when a broken
+// pipe told it first.
+func (k *Kernel) DiedOnItsOwn() bool {
+	select {
+	case <-k.done:
+	default:
+		return false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	switch {
+	case k.status.Signaled():
+		return !k.sent[k.status.Signal()]
+	case k.status.Exited():
+		return k.status.Code() != 0
+	}
+	return false
 }
 
 // Stop asks the kernel to stop with SIGTERM, gives it grace to finish its

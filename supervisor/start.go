@@ -34,7 +34,8 @@ type Kernel struct {
 	// signal can never reach a PID the kernel has recycled after the reap.
 	mu       sync.Mutex
 	reaped   bool
-	stopping bool // Stop was called; the exit is expected
+	stopping bool                    // Stop was called; the exit is expected
+	sent     map[syscall.Signal]bool // every signal agd sent the kernel
 
 	done   chan struct{}
 	status ExitStatus // written once, before done is closed

@@ -251,6 +251,38 @@ func TestKilledBySignal(t *testing.T) {
 	}
 }
 
+// TestDiedOnItsOwn tells a death agd did not cause (a SIGKILL from
+// elsewhere, a non-zero exit) from one it did (its own Stop), whichever
+// agd's other parts noticed first.
+func TestDiedOnItsOwn(t *testing.T) {
+	killed := startKernel(t, nil, "/bin/sh", "-c", "exec sleep 60")
+	if killed.DiedOnItsOwn() {
+		t.Fatal("a running kernel reported dead")
+	}
+	if err := syscall.Kill(killed.Pid(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, killed)
+	if !killed.DiedOnItsOwn() {
+		t.Error("a kernel SIGKILLed by someone else: DiedOnItsOwn false")
+	}
+
+	failed := startKernel(t, nil, "/bin/sh", "-c", "exit 7")
+	waitDone(t, failed)
+	if !failed.DiedOnItsOwn() {
+		t.Error("a kernel that exited 7: DiedOnItsOwn false")
+	}
+
+	// Stop sends SIGTERM, then SIGKILL after the grace: either way agd did it.
+	stopped := startKernel(t, nil, "/bin/sh", "-c", "exec sleep 60")
+	if st := stopped.Stop(200 * time.Millisecond); !st.Signaled() {
+		t.Fatalf("Stop: %v, want killed by a signal", st)
+	}
+	if stopped.DiedOnItsOwn() {
+		t.Error("a kernel agd stopped: DiedOnItsOwn true")
+	}
+}
+
 // TestForkingThreadMayExit starts the kernel from a goroutine whose thread
 // then exits. If Start forked on the caller's thread, Pdeathsig would kill
 // the kernel right then (golang/go#27505).

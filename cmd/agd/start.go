@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -217,13 +218,27 @@ func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) (*cl
 		if stop.ExitCode == 0 {
 			return &cleanStop{"shut down cleanly", []any{"reason", stop.Reason, "kernel_height", kernelHeight, "cosmos_height", cosmosHeight}}, nil
 		}
-		return nil, exitCodeError{code: stop.ExitCode, err: fmt.Errorf("agd stopped: %s", stop.Reason)}
+		return nil, exitCodeError{code: stop.ExitCode, err: fmt.Errorf("agd stopped: %s", withKernelDeath(stop.Reason, kernel))}
 	}
 	var sig *run.SignalError
 	if errors.As(groupErr, &sig) {
 		return &cleanStop{"shut down cleanly", []any{"signal", sig.Signal.String(), "kernel_height", kernelHeight, "cosmos_height", cosmosHeight}}, nil
 	}
 	return nil, groupErr
+}
+
+// withKernelDeath adds how the kernel died to a stop reason that does not
+// say it yet: when the kernel dies mid-call, the call's broken pipe reaches
+// the lifecycle machine before the kernel's exit status does, and the last
+// line agd writes must still name the cause.
+func withKernelDeath(reason string, kernel *runningKernel) string {
+	if !kernel.child.DiedOnItsOwn() {
+		return reason
+	}
+	if text := kernel.child.ExitStatus().String(); !strings.Contains(reason, text) {
+		reason += "; the kernel " + text
+	}
+	return reason
 }
 
 // nodeActor runs the CometBFT node until it is interrupted or stops by
