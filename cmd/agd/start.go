@@ -236,7 +236,7 @@ func withKernelDeath(reason string, kernel *runningKernel) string {
 		return reason
 	}
 	if text := kernel.child.ExitStatus().String(); !strings.Contains(reason, text) {
-		reason += "; the kernel " + text
+		reason += "; the kernel's end: " + text
 	}
 	return reason
 }
