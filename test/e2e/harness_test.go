@@ -100,11 +100,27 @@ func mustAgd(t *testing.T, args ...string) string {
 }
 
 // freeBasePort finds a base port whose whole localnet range is free on
-// 127.0.0.1. Random starting points keep parallel test binaries apart.
+// 127.0.0.1. Random starting points keep parallel test binaries apart. The
+// range lies below the kernel's ephemeral ports (ip_local_port_range), which
+// outgoing connections take at random: a node restarted late in a test must
+// find its ports still free.
 func freeBasePort(t *testing.T, validators int) int {
 	t.Helper()
+	ephemeral := 32768
+	if raw, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(raw)); len(f) == 2 {
+			if low, err := strconv.Atoi(f[0]); err == nil {
+				ephemeral = low
+			}
+		}
+	}
+	const first, stride = 10000, 100
+	slots := (ephemeral - first - 10*validators) / stride
+	if slots < 1 {
+		t.Fatalf("no port range below the ephemeral ports (%d)", ephemeral)
+	}
 	for attempt := 0; attempt < 200; attempt++ {
-		base := 20000 + rand.IntN(400)*100
+		base := first + rand.IntN(slots)*stride
 		ok := true
 		for p := base; p < base+10*validators; p++ {
 			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
