@@ -120,7 +120,7 @@ func TestFlightRecorderDumpsOnAppHashMismatch(t *testing.T) {
 		}
 	}
 	checkActivityHashes(t, failure.ActivityHashes, blockSlog)
-	t.Logf("dump: block %d %d entries, block %d %d entries, %d activity hash links, %d forms of key material absent",
+	t.Logf("dump: block %d %d entries, block %d %d entries, %d activity hash links, %d forms of key material looked for",
 		divergeAt-1, len(blockSlog[divergeAt-1]), divergeAt, len(blockSlog[divergeAt]), len(failure.ActivityHashes), 2*6)
 	for i, b := range failure.SlogBlocks {
 		if want := int64(divergeAt - 1 + i); b.Height != want || b.Size != int64(len(members[fmt.Sprintf("slog/block-%d.jsonl", want)])) {
