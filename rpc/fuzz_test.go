@@ -202,8 +202,10 @@ func agreesWithEncodingJSON(t *testing.T, line []byte, m *Message) {
 	// if an integer (a code that is not is left to the reader); its "data"
 	// unless null.
 	message = string(raw)
-	if json.Unmarshal(e["message"], new(string)) == nil {
-		_ = json.Unmarshal(e["message"], &message)
+	if msg := e["message"]; len(msg) > 0 && msg[0] == '"' {
+		if err := json.Unmarshal(msg, &message); err != nil {
+			t.Fatalf("%q: error message %q: %v", line, msg, err)
+		}
 	}
 	data := e["data"]
 	if string(data) == "null" {
