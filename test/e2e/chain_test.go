@@ -32,8 +32,18 @@ func TestChainSkeleton(t *testing.T) {
 		t.Fatalf("recipient holds %s uist after the send, want 1234", got)
 	}
 
+	// The kernel must be found before its absence after the stop means
+	// anything: agd's one child, node running the kernel's main.js.
 	pid := node.cmd.Process.Pid
-	kids := children(pid)
+	kernel := kernelPid(t, node)
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", kernel))
+	if err != nil {
+		t.Fatalf("read kernel %d's command line: %v", kernel, err)
+	}
+	args := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
+	if len(args) < 2 || filepath.Base(args[0]) != "node" || !strings.HasSuffix(args[1], filepath.Join("agvm", "src", "main.js")) {
+		t.Fatalf("agd's child %d runs %q, not the kernel", kernel, args)
+	}
 	if err := node.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +53,7 @@ func TestChainSkeleton(t *testing.T) {
 	if !strings.Contains(node.logText(), "shut down cleanly") {
 		t.Errorf("log does not say agd shut down cleanly")
 	}
-	for _, p := range append(kids, pid) {
+	for _, p := range []int{kernel, pid} {
 		if !processGone(p) {
 			t.Errorf("process %d still running after agd exited", p)
 		}

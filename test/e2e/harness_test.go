@@ -19,6 +19,10 @@ import (
 	"testing"
 	"time"
 
+	"cosmossdk.io/store/rootmulti"
+	dbm "github.com/cometbft/cometbft-db"
+	cmtstore "github.com/cometbft/cometbft/store"
+	cosmosdb "github.com/cosmos/cosmos-db"
 	"github.com/cosmos/cosmos-sdk/types/bech32"
 )
 
@@ -246,6 +250,35 @@ func (n *runningNode) waitExit(t *testing.T, within time.Duration) int {
 	}
 	t.Fatalf("wait: %v", n.err)
 	return -1
+}
+
+// storedHeight reads a stopped node's databases for the last block it
+// stored: the higher of the application's committed version (application.db,
+// which agd opens before anything else) and the last block in CometBFT's
+// block store, which holds a block before the application runs it (and is
+// absent if CometBFT never started, which agd does only after the kernel
+// handshake).
+func storedHeight(t *testing.T, home string) int64 {
+	t.Helper()
+	dir := filepath.Join(home, "data")
+	if _, err := os.Stat(filepath.Join(dir, "application.db")); err != nil {
+		t.Fatalf("no application database: %v", err)
+	}
+	appDB, err := cosmosdb.NewGoLevelDB("application", dir, nil)
+	if err != nil {
+		t.Fatalf("open application database: %v", err)
+	}
+	defer appDB.Close()
+	h := rootmulti.GetLatestVersion(appDB)
+	if _, err := os.Stat(filepath.Join(dir, "blockstore.db")); err == nil {
+		db, err := dbm.NewGoLevelDB("blockstore", dir)
+		if err != nil {
+			t.Fatalf("open block store: %v", err)
+		}
+		defer db.Close()
+		h = max(h, cmtstore.NewBlockStore(db).Height())
+	}
+	return h
 }
 
 // height asks the node's CometBFT RPC for its latest block height.

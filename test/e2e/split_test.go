@@ -205,7 +205,9 @@ func TestAgdKilled(t *testing.T) {
 }
 
 // Acceptance 5: a kernel five blocks ahead of cosmos is refused, naming both
-// heights.
+// heights, and before any block is committed. The stub kernel answers block
+// calls too, so an agd that wrongly accepted it would go on to commit blocks,
+// and the block store (read after agd is gone) would show them.
 func TestKernelTooFarAhead(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts agd")
@@ -213,15 +215,29 @@ func TestKernelTooFarAhead(t *testing.T) {
 	ln := newLocalnet(t, 1)
 	stub := fmt.Sprintf("--split=%s %s ahead=5", nodeBinary(t), filepath.Join(repoRoot(t), "test", "e2e", "testdata", "stub-kernel.js"))
 	node := ln.start(t, 0, stub)
-	if code := node.waitExit(t, 30*time.Second); code == 0 {
-		t.Fatal("agd started with a kernel five blocks ahead")
+	exited := true
+	select {
+	case <-node.done:
+	case <-time.After(30 * time.Second):
+		exited = false
+		_ = node.cmd.Process.Kill()
+		<-node.done
 	}
 	log := node.logText()
+	if h := storedHeight(t, ln.home(0)); h != 0 {
+		t.Errorf("the block store holds blocks up to %d; the refused start must store none", h)
+	}
+	if m := committedLine.FindString(log); m != "" {
+		t.Errorf("the log shows a committed block: %q", m)
+	}
+	if !exited {
+		t.Fatal("agd was still running 30 s after start with a kernel five blocks ahead")
+	}
+	if node.err == nil {
+		t.Fatal("agd exited 0 with a kernel five blocks ahead")
+	}
 	if !strings.Contains(log, "kernel height 5") || !strings.Contains(log, "cosmos height 0") {
 		t.Fatalf("refusal does not name both heights:\n%s", tail(log, 2000))
-	}
-	if h, err := ln.height(0); err == nil && h > 0 {
-		t.Fatalf("a block was produced (height %d)", h)
 	}
 }
 

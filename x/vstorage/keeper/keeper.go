@@ -99,12 +99,21 @@ func (k Keeper) Append(ctx context.Context, path, value string) error {
 	if err != nil {
 		return err
 	}
-	cell := types.AppendToCell(current, has, sdk.UnwrapSDKContext(ctx).BlockHeight(), value)
-	bz, err := json.Marshal(cell)
+	cell, err := nextCell(path, current, has, sdk.UnwrapSDKContext(ctx).BlockHeight(), value)
 	if err != nil {
-		return fmt.Errorf("encode stream cell of %q: %w", path, err)
+		return err
 	}
-	return k.write(ctx, path, string(bz), "append")
+	return k.write(ctx, path, cell, "append")
+}
+
+// nextCell is the stream cell path holds after value is appended to current
+// at height.
+func nextCell(path, current string, has bool, height int64, value string) (string, error) {
+	bz, err := json.Marshal(types.AppendToCell(current, has, height, value))
+	if err != nil {
+		return "", fmt.Errorf("encode stream cell of %q: %w", path, err)
+	}
+	return string(bz), nil
 }
 
 func (k Keeper) write(ctx context.Context, path, value, op string) error {
@@ -115,8 +124,8 @@ func (k Keeper) write(ctx context.Context, path, value, op string) error {
 	if err != nil {
 		return err
 	}
-	if uint64(len(value)) > p.MaxValueSize {
-		return fmt.Errorf("%w: %q would hold %d bytes, max_value_size is %d", ErrValueTooLarge, path, len(value), p.MaxValueSize)
+	if err := checkValueSize(p, path, value); err != nil {
+		return err
 	}
 	st := k.storeService.OpenKVStore(ctx)
 	if err := st.Set(types.PathKey(path), append([]byte{types.DataTag}, value...)); err != nil {
@@ -134,6 +143,14 @@ func (k Keeper) write(ctx context.Context, path, value, op string) error {
 		}
 	}
 	emitChange(ctx, path, value, op)
+	return nil
+}
+
+// checkValueSize refuses a value over the max_value_size param.
+func checkValueSize(p types.Params, path, value string) error {
+	if uint64(len(value)) > p.MaxValueSize {
+		return fmt.Errorf("%w: %q would hold %d bytes, max_value_size is %d", ErrValueTooLarge, path, len(value), p.MaxValueSize)
+	}
 	return nil
 }
 

@@ -158,30 +158,58 @@ func TestMaxValueSize(t *testing.T) {
 	}
 }
 
+// TestKernelSetIsAllOrNothing runs KernelSet and KernelAppend on the context
+// it then reads, with no cache between: a refused request must have written
+// nothing itself, not rely on a caller discarding its writes.
 func TestKernelSetIsAllOrNothing(t *testing.T) {
 	ctx, k := setup(t)
-	if err := k.SetParams(ctx, types.Params{MaxValueSize: 4}); err != nil {
+	if err := k.SetParams(ctx, types.Params{MaxValueSize: 50}); err != nil {
 		t.Fatal(err)
 	}
-	cache, write := ctx.CacheContext()
-	_, err := k.KernelSet(cache, keeper.EntriesRequest{Entries: []keeper.Entry{
+	refused := func(what string, err error, prefix string) {
+		t.Helper()
+		var rerr *rpc.Error
+		if !errors.As(err, &rerr) || rerr.Code != rpc.CodeInvalidParams || !strings.HasPrefix(rerr.Message, prefix) {
+			t.Fatalf("%s = %v, want -32602 %q...", what, err, prefix)
+		}
+	}
+	unwritten := func(what string, paths ...string) {
+		t.Helper()
+		for _, path := range paths {
+			if v, has, err := k.Get(ctx, path); err != nil || has {
+				t.Fatalf("%s: %q holds %q (has %v, err %v); a refused request wrote it", what, path, v, has, err)
+			}
+		}
+		if children, err := k.Children(ctx, ""); err != nil || len(children) != 0 {
+			t.Fatalf("%s: root has children %q (err %v)", what, children, err)
+		}
+	}
+
+	_, err := k.KernelSet(ctx, keeper.EntriesRequest{Entries: []keeper.Entry{
 		{Path: "a", Value: ptr("ok")},
-		{Path: "b", Value: ptr("too long")},
+		{Path: "x.b", Value: ptr(strings.Repeat("y", 51))},
 	}})
-	var rerr *rpc.Error
-	if !errors.As(err, &rerr) || rerr.Code != rpc.CodeInvalidParams || !strings.HasPrefix(rerr.Message, "entries[1]: value: ") {
-		t.Fatalf("KernelSet = %v", err)
-	}
-	_ = write // the window drops the cache on error
-	if _, has, _ := k.Get(ctx, "a"); has {
-		t.Fatal("entry 0 was written")
-	}
+	refused("KernelSet, value too long", err, "entries[1]: value: ")
+	unwritten("KernelSet, value too long", "a", "x", "x.b")
+
 	_, err = k.KernelSet(ctx, keeper.EntriesRequest{Entries: []keeper.Entry{{Path: "a", Value: ptr("1")}, {Path: "b..c"}}})
-	if !errors.As(err, &rerr) || rerr.Code != rpc.CodeInvalidParams || !strings.HasPrefix(rerr.Message, "entries[1]: path: ") {
-		t.Fatalf("bad path: %v", err)
+	refused("KernelSet, bad path", err, "entries[1]: path: ")
+	unwritten("KernelSet, bad path", "a")
+
+	// Each append alone fits (a 43-byte cell); the second makes it 56 bytes.
+	_, err = k.KernelAppend(ctx, keeper.EntriesRequest{Entries: []keeper.Entry{
+		{Path: "s", Value: ptr("0123456789")},
+		{Path: "s", Value: ptr("0123456789")},
+	}})
+	refused("KernelAppend, cell too long", err, "entries[1]: value: ")
+	unwritten("KernelAppend, cell too long", "s")
+
+	// What fits is written, so the checks above could have seen a write.
+	if _, err := k.KernelSet(ctx, keeper.EntriesRequest{Entries: []keeper.Entry{{Path: "a", Value: ptr("ok")}}}); err != nil {
+		t.Fatal(err)
 	}
-	if _, has, _ := k.Get(ctx, "a"); has {
-		t.Fatal("entry 0 was written before entry 1's path was checked")
+	if v, has, err := k.Get(ctx, "a"); err != nil || !has || v != "ok" {
+		t.Fatalf("a = %q, %v, %v after an accepted KernelSet", v, has, err)
 	}
 }
 

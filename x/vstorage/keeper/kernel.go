@@ -105,11 +105,25 @@ func (k Keeper) KernelSize(ctx sdk.Context, req PathRequest) (int, error) {
 	return len(children), err
 }
 
-// KernelSet answers vstorage.Set. Every entry is checked before any is
-// written; run it on a cache context so a failing write leaves nothing.
+// KernelSet answers vstorage.Set. Every entry's path and value size is
+// checked before any is written, so a refused request writes nothing. A
+// store error during the writes can still leave earlier entries written:
+// run it on a cache context, as the kernel-call window does.
 func (k Keeper) KernelSet(ctx sdk.Context, req EntriesRequest) (bool, error) {
 	if err := validateEntries(req.Entries, false); err != nil {
 		return false, err
+	}
+	p, err := k.Params(ctx)
+	if err != nil {
+		return false, err
+	}
+	for i, e := range req.Entries {
+		if e.Value == nil {
+			continue // a delete has no size
+		}
+		if err := checkValueSize(p, e.Path, *e.Value); err != nil {
+			return false, entryError(i, err)
+		}
 	}
 	for i, e := range req.Entries {
 		if err := k.Set(ctx, e.Path, e.Value); err != nil {
@@ -119,10 +133,37 @@ func (k Keeper) KernelSet(ctx sdk.Context, req EntriesRequest) (bool, error) {
 	return true, nil
 }
 
-// KernelAppend answers vstorage.Append, with KernelSet's all-or-nothing.
+// KernelAppend answers vstorage.Append, with KernelSet's all-or-nothing: the
+// stream cell each entry would leave (several entries may append to one
+// path) is worked out and size-checked before any is written.
 func (k Keeper) KernelAppend(ctx sdk.Context, req EntriesRequest) (bool, error) {
 	if err := validateEntries(req.Entries, true); err != nil {
 		return false, err
+	}
+	p, err := k.Params(ctx)
+	if err != nil {
+		return false, err
+	}
+	type cell struct {
+		value string
+		has   bool
+	}
+	cells := map[string]cell{} // path -> its cell after the entries so far
+	for i, e := range req.Entries {
+		c, seen := cells[e.Path]
+		if !seen {
+			if c.value, c.has, err = k.Get(ctx, e.Path); err != nil {
+				return false, entryError(i, err)
+			}
+		}
+		next, err := nextCell(e.Path, c.value, c.has, ctx.BlockHeight(), *e.Value)
+		if err != nil {
+			return false, entryError(i, err)
+		}
+		if err := checkValueSize(p, e.Path, next); err != nil {
+			return false, entryError(i, err)
+		}
+		cells[e.Path] = cell{value: next, has: true}
 	}
 	for i, e := range req.Entries {
 		if err := k.Append(ctx, e.Path, *e.Value); err != nil {
