@@ -2,7 +2,6 @@ package vbank_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -35,11 +34,8 @@ func TestKernelServices(t *testing.T) {
 	ctx := context.Background()
 	code := func(err error) int64 {
 		t.Helper()
-		var e *rpc.Error
-		if !errors.As(err, &e) {
-			t.Fatalf("error %v is not an *rpc.Error", err)
-		}
-		return e.Code
+		c, _ := kernelcalltest.Code(t, err)
+		return c
 	}
 
 	var bal string

@@ -3,7 +3,6 @@ package vstorage_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 
@@ -36,11 +35,9 @@ func TestKernelServices(t *testing.T) {
 		return kernel.Call(bg, method, json.RawMessage(params), result)
 	}
 	code := func(err error) int64 {
-		var e *rpc.Error
-		if !errors.As(err, &e) {
-			t.Fatalf("error %v is not an *rpc.Error", err)
-		}
-		return e.Code
+		t.Helper()
+		c, _ := kernelcalltest.Code(t, err)
+		return c
 	}
 
 	var ok bool

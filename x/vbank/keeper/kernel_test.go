@@ -1,26 +1,17 @@
 package keeper_test
 
 import (
-	"errors"
 	"strings"
 	"testing"
 
 	addresscodec "github.com/cosmos/cosmos-sdk/codec/address"
 
 	"github.com/agd-project/agd/rpc"
+	"github.com/agd-project/agd/x/kernelcall/kernelcalltest"
 	"github.com/agd-project/agd/x/vbank/keeper"
 	vbanktestutil "github.com/agd-project/agd/x/vbank/testutil"
 	"github.com/agd-project/agd/x/vbank/types"
 )
-
-func rpcCode(t *testing.T, err error) (int64, string) {
-	t.Helper()
-	var e *rpc.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not an *rpc.Error", err)
-	}
-	return e.Code, e.Message
-}
 
 func TestGiveGrabEscrow(t *testing.T) {
 	f := vbanktestutil.New(t)
@@ -70,12 +61,12 @@ func TestInsufficientFundsNamesBothAmounts(t *testing.T) {
 	f.FundEscrow(t, "3uist")
 
 	_, err := f.Keeper.Grab(f.Ctx, keeper.TransferRequest{Address: aStr, Denom: "ubld", Amount: "6"})
-	code, msg := rpcCode(t, err)
+	code, msg := kernelcalltest.Code(t, err)
 	if code != types.CodeInsufficientFunds || !strings.Contains(msg, "has 5ubld") || !strings.Contains(msg, "wants 6ubld") {
 		t.Errorf("grab: %d %q", code, msg)
 	}
 	_, err = f.Keeper.Give(f.Ctx, keeper.TransferRequest{Address: aStr, Denom: "uist", Amount: "4"})
-	code, msg = rpcCode(t, err)
+	code, msg = kernelcalltest.Code(t, err)
 	if code != types.CodeInsufficientFunds || !strings.Contains(msg, "has 3uist") || !strings.Contains(msg, "wants 4uist") {
 		t.Errorf("give: %d %q", code, msg)
 	}
@@ -110,14 +101,14 @@ func TestValidationNamesTheField(t *testing.T) {
 			"grab": func(r keeper.TransferRequest) (*types.BalanceUpdate, error) { return f.Keeper.Grab(f.Ctx, r) },
 		} {
 			_, err := call(tc.req)
-			code, msg := rpcCode(t, err)
+			code, msg := kernelcalltest.Code(t, err)
 			if code != rpc.CodeInvalidParams || !strings.HasPrefix(msg, tc.field) {
 				t.Errorf("%s %+v: %d %q, want -32602 starting %q", name, tc.req, code, msg, tc.field)
 			}
 		}
 	}
 	_, err = f.Keeper.GetBalance(f.Ctx, keeper.BalanceRequest{Address: "x", Denom: "ubld"})
-	if code, msg := rpcCode(t, err); code != rpc.CodeInvalidParams || !strings.HasPrefix(msg, "address: ") {
+	if code, msg := kernelcalltest.Code(t, err); code != rpc.CodeInvalidParams || !strings.HasPrefix(msg, "address: ") {
 		t.Errorf("GetBalance: %d %q", code, msg)
 	}
 }
