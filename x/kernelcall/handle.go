@@ -12,7 +12,9 @@ import (
 // is open, on a cache of the block's context that is written only when fn
 // returns no error; outside the window the kernel gets -32002. fn's errors
 // reach the kernel as rpc.Handle sends them: an *rpc.Error keeps its code.
-func Handle[P, R any](mux *rpc.Mux, w *Window, method string, fn func(ctx sdk.Context, params P) (R, error)) {
+// fn takes a context.Context, as keeper methods do since cosmos-sdk v0.50;
+// it is the block's sdk.Context underneath.
+func Handle[P, R any](mux *rpc.Mux, w *Window, method string, fn func(ctx context.Context, params P) (R, error)) {
 	rpc.Handle(mux, method, func(_ context.Context, params P) (R, error) {
 		var result R
 		err := w.run(method, func(ctx sdk.Context) error {

@@ -25,7 +25,8 @@ func TestWindow(t *testing.T) {
 	ctx := testutil.DefaultContext(key, storetypes.NewTransientStoreKey("t"))
 	w := kernelcall.NewWindow()
 	mux := rpc.NewMux()
-	kernelcall.Handle(mux, w, "test.Set", func(ctx sdk.Context, p setParams) (bool, error) {
+	kernelcall.Handle(mux, w, "test.Set", func(goCtx context.Context, p setParams) (bool, error) {
+		ctx := sdk.UnwrapSDKContext(goCtx)
 		ctx.KVStore(key).Set([]byte("k"), []byte(p.Value))
 		ctx.EventManager().EmitEvent(sdk.NewEvent("set"))
 		if p.Panic {

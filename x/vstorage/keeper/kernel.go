@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"context"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agd-project/agd/x/kernelcall"
@@ -49,7 +51,7 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 }
 
 // KernelGet answers vstorage.Get: the value, or nil when the path holds none.
-func (k Keeper) KernelGet(ctx sdk.Context, req PathRequest) (*string, error) {
+func (k Keeper) KernelGet(ctx context.Context, req PathRequest) (*string, error) {
 	if err := types.ValidateReadPath(req.Path); err != nil {
 		return nil, kernelcall.InvalidParams("path", err)
 	}
@@ -61,13 +63,13 @@ func (k Keeper) KernelGet(ctx sdk.Context, req PathRequest) (*string, error) {
 }
 
 // KernelHas answers vstorage.Has.
-func (k Keeper) KernelHas(ctx sdk.Context, req PathRequest) (bool, error) {
+func (k Keeper) KernelHas(ctx context.Context, req PathRequest) (bool, error) {
 	v, err := k.KernelGet(ctx, req)
 	return v != nil, err
 }
 
 // KernelChildren answers vstorage.Children.
-func (k Keeper) KernelChildren(ctx sdk.Context, req PathRequest) ([]string, error) {
+func (k Keeper) KernelChildren(ctx context.Context, req PathRequest) ([]string, error) {
 	if err := types.ValidateReadPath(req.Path); err != nil {
 		return nil, kernelcall.InvalidParams("path", err)
 	}
@@ -75,7 +77,7 @@ func (k Keeper) KernelChildren(ctx sdk.Context, req PathRequest) ([]string, erro
 }
 
 // KernelEntries answers vstorage.Entries: each child's [name, value-or-null].
-func (k Keeper) KernelEntries(ctx sdk.Context, req PathRequest) ([]Entry, error) {
+func (k Keeper) KernelEntries(ctx context.Context, req PathRequest) ([]Entry, error) {
 	children, err := k.KernelChildren(ctx, req)
 	if err != nil {
 		return nil, err
@@ -100,7 +102,7 @@ func (k Keeper) KernelEntries(ctx sdk.Context, req PathRequest) ([]Entry, error)
 }
 
 // KernelSize answers vstorage.Size: the number of children.
-func (k Keeper) KernelSize(ctx sdk.Context, req PathRequest) (int, error) {
+func (k Keeper) KernelSize(ctx context.Context, req PathRequest) (int, error) {
 	children, err := k.KernelChildren(ctx, req)
 	return len(children), err
 }
@@ -109,7 +111,7 @@ func (k Keeper) KernelSize(ctx sdk.Context, req PathRequest) (int, error) {
 // checked before any is written, so a refused request writes nothing. A
 // store error during the writes can still leave earlier entries written:
 // run it on a cache context, as the kernel-call window does.
-func (k Keeper) KernelSet(ctx sdk.Context, req EntriesRequest) (bool, error) {
+func (k Keeper) KernelSet(ctx context.Context, req EntriesRequest) (bool, error) {
 	if err := validateEntries(req.Entries, false); err != nil {
 		return false, err
 	}
@@ -136,7 +138,7 @@ func (k Keeper) KernelSet(ctx sdk.Context, req EntriesRequest) (bool, error) {
 // KernelAppend answers vstorage.Append, with KernelSet's all-or-nothing: the
 // stream cell each entry would leave (several entries may append to one
 // path) is worked out and size-checked before any is written.
-func (k Keeper) KernelAppend(ctx sdk.Context, req EntriesRequest) (bool, error) {
+func (k Keeper) KernelAppend(ctx context.Context, req EntriesRequest) (bool, error) {
 	if err := validateEntries(req.Entries, true); err != nil {
 		return false, err
 	}
@@ -156,7 +158,7 @@ func (k Keeper) KernelAppend(ctx sdk.Context, req EntriesRequest) (bool, error) 
 				return false, entryError(i, err)
 			}
 		}
-		next, err := nextCell(e.Path, c.value, c.has, ctx.BlockHeight(), *e.Value)
+		next, err := nextCell(e.Path, c.value, c.has, sdk.UnwrapSDKContext(ctx).BlockHeight(), *e.Value)
 		if err != nil {
 			return false, entryError(i, err)
 		}
