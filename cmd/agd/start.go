@@ -6,6 +6,7 @@ import (
 	"cosmossdk.io/log"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -42,12 +43,20 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	cfg := svrCtx.Config
 	home := cfg.RootDir
 
+	cwd, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("working folder: %w", err)
+	}
+	env, err := kernelEnv(os.Environ(), svrCtx.Viper, home, cwd)
+	if err != nil {
+		return err
+	}
 	kopts := kernelOptions{
 		split:       svrCtx.Viper.GetString(flagSplit),
 		agvmDir:     svrCtx.Viper.GetString(flagAgvmDir),
 		initTimeout: svrCtx.Viper.GetDuration(flagKernelInitTimeout),
 		callTimeout: svrCtx.Viper.GetDuration(flagKernelCallTimeout),
-		env:         kernelEnv(svrCtx.Viper, home),
+		env:         env,
 	}
 	if kopts.split == "" {
 		return errNoSplit
