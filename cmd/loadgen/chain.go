@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
 )
 
@@ -24,9 +24,14 @@ type chain struct {
 	nodeURL string // node0's CometBFT RPC
 	home    string // node0's home: keyring and slog
 	slog    string // node0's slog file, "" if unknown
-	nodes   []*exec.Cmd
+	nodes   []*node
 	logs    []string
 	agdPid  int
+
+	// exited receives each node that ends without loadgen stopping it.
+	exited   chan *node
+	stopOnce sync.Once
+	stopErrs []error
 }
 
 const localChainID = "agd-loadgen"
@@ -44,7 +49,8 @@ func startLocalChain(ctx context.Context, agd, dir string, validators int, block
 	if out, err := init.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("agd localnet init: %w\n%s", err, out)
 	}
-	c := &chain{agd: agd, chainID: localChainID, nodeURL: fmt.Sprintf("tcp://127.0.0.1:%d", base+1)}
+	c := &chain{agd: agd, chainID: localChainID, nodeURL: fmt.Sprintf("tcp://127.0.0.1:%d", base+1),
+		exited: make(chan *node, validators)}
 	for i := 0; i < validators; i++ {
 		home := filepath.Join(netDir, fmt.Sprintf("node%d", i))
 		logPath := filepath.Join(dir, fmt.Sprintf("node%d.log", i))
@@ -56,11 +62,13 @@ func startLocalChain(ctx context.Context, agd, dir string, validators int, block
 		cmd := exec.Command(agd, append([]string{"start", "--split", "--home", home, "--log_no_color"}, startFlags...)...)
 		cmd.Env = append(os.Environ(), "SLOGFILE="+slogPath)
 		cmd.Stdout, cmd.Stderr = logFile, logFile
-		if err := cmd.Start(); err != nil {
+		n, err := startNode(fmt.Sprintf("node%d", i), cmd, logPath, c.exited)
+		logFile.Close() // the child holds its own copy
+		if err != nil {
 			c.stop()
-			return nil, fmt.Errorf("start node%d: %w", i, err)
+			return nil, err
 		}
-		c.nodes = append(c.nodes, cmd)
+		c.nodes = append(c.nodes, n)
 		c.logs = append(c.logs, logPath)
 		if i == 0 {
 			c.home, c.slog, c.agdPid = home, slogPath, cmd.Process.Pid
@@ -111,18 +119,16 @@ func sameDir(a, b string) bool {
 	return aa == b
 }
 
-// waitReady waits until node0 has produced a block.
+// waitReady waits until node0 has produced a block. A node that exits
+// meanwhile fails it at once, naming how it ended.
 func (c *chain) waitReady(ctx context.Context, tc *txClient) error {
 	for {
 		if h, err := tc.height(ctx); err == nil && h >= 2 {
 			return nil
 		}
-		for i, n := range c.nodes {
-			if n.ProcessState != nil {
-				return fmt.Errorf("node%d exited: see %s", i, c.logs[i])
-			}
-		}
 		select {
+		case n := <-c.exited:
+			return fmt.Errorf("%w before the chain was ready: %w", errNodeExited, n.exitError())
 		case <-ctx.Done():
 			return fmt.Errorf("chain did not produce blocks: %w", ctx.Err())
 		case <-time.After(200 * time.Millisecond):
@@ -130,26 +136,42 @@ func (c *chain) waitReady(ctx context.Context, tc *txClient) error {
 	}
 }
 
-// stop sends SIGTERM to the nodes loadgen started and waits for them.
+// watchExits returns an error at the first node that exits on its own, or
+// nil when ctx ends.
+func (c *chain) watchExits(ctx context.Context) error {
+	select {
+	case n := <-c.exited:
+		return fmt.Errorf("%w during the run: %w", errNodeExited, n.exitError())
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// stop sends SIGTERM to the nodes loadgen started and waits for them. It
+// returns one error per node that did not exit 0; later calls return the
+// same errors without signalling again.
 func (c *chain) stop() []error {
-	var errs []error
-	for _, n := range c.nodes {
-		_ = n.Process.Signal(syscall.SIGTERM)
-	}
-	for i, n := range c.nodes {
-		done := make(chan error, 1)
-		go func() { done <- n.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				errs = append(errs, fmt.Errorf("node%d: %w", i, err))
-			}
-		case <-time.After(60 * time.Second):
-			_ = n.Process.Kill()
-			errs = append(errs, fmt.Errorf("node%d did not stop within 60s", i))
+	c.stopOnce.Do(func() {
+		for _, n := range c.nodes {
+			n.stopping.Store(true)
 		}
-	}
-	return errs
+		errs := make([]error, len(c.nodes))
+		var wg sync.WaitGroup
+		for i, n := range c.nodes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = n.stop(60 * time.Second)
+			}()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				c.stopErrs = append(c.stopErrs, err)
+			}
+		}
+	})
+	return c.stopErrs
 }
 
 // errConsensusFailure stops the run the moment any node reports one.

@@ -43,7 +43,8 @@ type options struct {
 
 	// checks for `make loadgen-test`
 	minSuccess float64
-	maxP95     time.Duration
+	maxP95           time.Duration
+	minBlockCoverage float64
 }
 
 func parseFlags(args []string) (options, error) {
@@ -68,6 +69,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.installStages, "install", "0.1/s:60s", "install stages (a small bundle each), RATE/s:DURATION,...")
 	fs.Float64Var(&o.minSuccess, "min-success", 0, "fail unless this share of cycles succeeds (0.99 in the test)")
 	fs.DurationVar(&o.maxP95, "max-p95", 0, "fail if a task's p95 cycle latency exceeds this")
+	fs.Float64Var(&o.minBlockCoverage, "min-block-coverage", 0, "fail unless the slog gave timings for this share of the run's blocks (0.9 in the test)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -119,7 +121,11 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	stopped := false
 	defer func() {
+		if stopped {
+			return
+		}
 		for _, e := range c.stop() {
 			fmt.Fprintln(os.Stderr, "loadgen: stopping the chain:", e)
 		}
@@ -143,6 +149,11 @@ func run(ctx context.Context, o options) error {
 			cancelRun(err)
 		}
 	}()
+	go func() {
+		if err := c.watchExits(runCtx); err != nil {
+			cancelRun(err)
+		}
+	}()
 	if c.slog != "" {
 		go rec.followSlog(runCtx, c.slog)
 	}
@@ -162,6 +173,10 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	events.write("start", map[string]any{"chain_id": c.chainID, "node": c.nodeURL, "validators": o.validators, "block_time": o.blockTime.String()})
+	firstHeight, err := tc.height(runCtx)
+	if err != nil {
+		return fmt.Errorf("height at the start of the run: %w", err)
+	}
 
 	done := make(chan struct{})
 	go progress(runCtx, done, tasks, tc, start)
@@ -172,10 +187,24 @@ func run(ctx context.Context, o options) error {
 	}()
 	<-finished
 	close(done)
-	failure := context.Cause(runCtx)
+	elapsed := time.Since(start)
+	var failures []error
+	endCtx, cancelEnd := context.WithTimeout(ctx, 5*time.Second)
+	lastHeight, err := tc.height(endCtx)
+	cancelEnd()
+	if err != nil {
+		failures = append(failures, fmt.Errorf("height at the end of the run: %w", err))
+	} else if c.slog != "" {
+		rec.awaitBlock(ctx, lastHeight, 5*time.Second) // let the slog follower catch up
+	}
+	if cause := context.Cause(runCtx); cause != nil {
+		failures = append(failures, cause)
+	}
 	cancelRun(nil)
+	stopped = true
+	failures = append(failures, c.stop()...)
 
-	return report(o, rec, tasks, failure, time.Since(start))
+	return report(o, rec, tasks, runSpan{first: firstHeight, last: lastHeight, slog: c.slog != ""}, failures, elapsed)
 }
 
 func buildTasks(o options, tc *txClient, accounts []*account) ([]*task, error) {
