@@ -42,7 +42,7 @@ type options struct {
 	installStages  string
 
 	// checks for `make loadgen-test`
-	minSuccess float64
+	minSuccess       float64
 	maxP95           time.Duration
 	minBlockCoverage float64
 }
