@@ -147,6 +147,20 @@ func (c *chain) watchExits(ctx context.Context) error {
 	}
 }
 
+// unreportedExits drains the nodes that ended on their own and that no
+// watcher reported (between the end of the run and stop).
+func (c *chain) unreportedExits() []error {
+	var errs []error
+	for {
+		select {
+		case n := <-c.exited:
+			errs = append(errs, fmt.Errorf("%w: %w", errNodeExited, n.exitError()))
+		default:
+			return errs
+		}
+	}
+}
+
 // stop sends SIGTERM to the nodes loadgen started and waits for them. It
 // returns one error per node that did not exit 0; later calls return the
 // same errors without signalling again.

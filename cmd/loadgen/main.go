@@ -203,6 +203,7 @@ func run(ctx context.Context, o options) error {
 	cancelRun(nil)
 	stopped = true
 	failures = append(failures, c.stop()...)
+	failures = append(failures, c.unreportedExits()...)
 
 	return report(o, rec, tasks, runSpan{first: firstHeight, last: lastHeight, slog: c.slog != ""}, failures, elapsed)
 }

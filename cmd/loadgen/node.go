@@ -21,6 +21,7 @@ type node struct {
 	done     chan struct{} // closed once Wait has returned
 	err      error         // Wait's result; read only after done
 	stopping atomic.Bool   // loadgen sent SIGTERM: an exit is expected
+	ownExit  atomic.Bool   // it ended before that, and was sent on exited
 }
 
 // startNode starts cmd and reports the node on exited when it ends, unless
@@ -32,10 +33,11 @@ func startNode(name string, cmd *exec.Cmd, logPath string, exited chan<- *node) 
 	n := &node{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() {
 		n.err = cmd.Wait()
-		close(n.done)
 		if !n.stopping.Load() {
-			exited <- n
+			n.ownExit.Store(true)
+			exited <- n // buffered for every node: never blocks
 		}
+		close(n.done)
 	}()
 	return n, nil
 }
@@ -50,7 +52,9 @@ func (n *node) exitError() error {
 }
 
 // stop sends SIGTERM and waits up to grace for the node to end. Any
-// non-zero exit is an error: agd stops with 0 when it shut down cleanly.
+// non-zero exit is an error: agd stops with 0 when it shut down cleanly. A
+// node that had already ended on its own was sent on exited, and whoever
+// reads that reports it, so stop does not repeat it.
 func (n *node) stop(grace time.Duration) error {
 	n.stopping.Store(true)
 	select {
@@ -65,7 +69,7 @@ func (n *node) stop(grace time.Duration) error {
 		<-n.done
 		return fmt.Errorf("%s did not stop within %s of SIGTERM and was killed; see %s", n.name, grace, n.log)
 	}
-	if n.err != nil {
+	if n.err != nil && !n.ownExit.Load() {
 		return n.exitError()
 	}
 	return nil

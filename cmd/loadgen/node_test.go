@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +21,29 @@ func fakeAgd(t *testing.T, startBody string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// trapThenReady is a fake `start` that runs onTerm at SIGTERM; it creates
+// its SLOGFILE once the trap is set, so the test knows when to signal.
+func trapThenReady(onTerm string) string {
+	return "trap '" + onTerm + "' TERM\n: > \"$SLOGFILE\"\nwhile :; do sleep 0.05; done"
+}
+
+// awaitReady waits for the SLOGFILE of each of n fake nodes under dir.
+func awaitReady(t *testing.T, dir string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for i := 0; i < n; i++ {
+		for {
+			if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("node%d.slog.jsonl", i))); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("fake node%d never set its trap", i)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 }
 
 // A node that dies at start fails the run at once, naming its exit status
@@ -50,18 +74,19 @@ func TestNodeDyingAtStartFailsPromptly(t *testing.T) {
 // and a node that exits on its own during the run is reported as it happens.
 func TestNodeExitsAreErrors(t *testing.T) {
 	t.Run("non-zero after SIGTERM", func(t *testing.T) {
-		agd := fakeAgd(t, "trap 'exit 5' TERM\nwhile :; do sleep 0.05; done")
-		c, err := startLocalChain(context.Background(), agd, t.TempDir(), 2, time.Second, nil)
+		agd := fakeAgd(t, trapThenReady("exit 5"))
+		dir := t.TempDir()
+		c, err := startLocalChain(context.Background(), agd, dir, 2, time.Second, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(200 * time.Millisecond) // let the shells install their traps
+		awaitReady(t, dir, 2)
 		errs := c.stop()
 		if len(errs) != 2 {
 			t.Fatalf("stop returned %v, want one error per node", errs)
 		}
 		for i, e := range errs {
-			if want := "node" + string(rune('0'+i)) + " exited (exit status 5)"; !strings.Contains(e.Error(), want) {
+			if want := fmt.Sprintf("node%d exited (exit status 5)", i); !strings.Contains(e.Error(), want) {
 				t.Errorf("stop error %q lacks %q", e, want)
 			}
 		}
@@ -69,13 +94,26 @@ func TestNodeExitsAreErrors(t *testing.T) {
 			t.Errorf("a second stop returned %v", again)
 		}
 	})
-	t.Run("zero after SIGTERM", func(t *testing.T) {
-		agd := fakeAgd(t, "trap 'exit 0' TERM\nwhile :; do sleep 0.05; done")
+	t.Run("non-zero on its own after the run, before stop", func(t *testing.T) {
+		agd := fakeAgd(t, "exit 6")
 		c, err := startLocalChain(context.Background(), agd, t.TempDir(), 1, time.Second, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(200 * time.Millisecond)
+		<-c.nodes[0].done // it has exited; nobody watched
+		errs := append(c.stop(), c.unreportedExits()...)
+		if len(errs) != 1 || !strings.Contains(errs[0].Error(), "node0 exited (exit status 6)") {
+			t.Fatalf("stop and unreportedExits returned %v, want node0's exit status 6 once", errs)
+		}
+	})
+	t.Run("zero after SIGTERM", func(t *testing.T) {
+		agd := fakeAgd(t, trapThenReady("exit 0"))
+		dir := t.TempDir()
+		c, err := startLocalChain(context.Background(), agd, dir, 1, time.Second, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		awaitReady(t, dir, 1)
 		if errs := c.stop(); len(errs) != 0 {
 			t.Fatalf("a clean stop returned %v", errs)
 		}
@@ -92,6 +130,9 @@ func TestNodeExitsAreErrors(t *testing.T) {
 		err = c.watchExits(ctx)
 		if !errors.Is(err, errNodeExited) || !strings.Contains(err.Error(), "node0 exited (exit status 0)") {
 			t.Fatalf("watchExits returned %v", err)
+		}
+		if errs := c.stop(); len(errs) != 0 {
+			t.Fatalf("stop repeated an exit already reported: %v", errs)
 		}
 	})
 }
