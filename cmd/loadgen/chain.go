@@ -32,13 +32,17 @@ type chain struct {
 	exited   chan *node
 	stopOnce sync.Once
 	stopErrs []error
+
+	mesh *proxyMesh // the latency proxies between validators, if any
 }
 
 const localChainID = "agd-loadgen"
 
 // startLocalChain writes a localnet under dir and starts every node with its
 // kernel, each logging to dir/nodeI.log and writing its slog next to it.
-func startLocalChain(ctx context.Context, agd, dir string, validators int, blockTime time.Duration, startFlags []string) (*chain, error) {
+// With shape, every validator-to-validator link goes through a proxy that
+// adds that delay (see proxyMesh).
+func startLocalChain(ctx context.Context, agd, dir string, validators int, blockTime time.Duration, startFlags []string, shape *linkShape) (*chain, error) {
 	base, err := freeBasePort(validators)
 	if err != nil {
 		return nil, err
@@ -51,6 +55,17 @@ func startLocalChain(ctx context.Context, agd, dir string, validators int, block
 	}
 	c := &chain{agd: agd, chainID: localChainID, nodeURL: fmt.Sprintf("tcp://127.0.0.1:%d", base+1),
 		exited: make(chan *node, validators)}
+	if shape != nil {
+		var homes []string
+		for i := 0; i < validators; i++ {
+			homes = append(homes, filepath.Join(netDir, fmt.Sprintf("node%d", i)))
+		}
+		c.mesh, err = startProxyMesh(homes, *shape)
+		if err != nil {
+			c.mesh.stop()
+			return nil, fmt.Errorf("latency proxies: %w", err)
+		}
+	}
 	for i := 0; i < validators; i++ {
 		home := filepath.Join(netDir, fmt.Sprintf("node%d", i))
 		logPath := filepath.Join(dir, fmt.Sprintf("node%d.log", i))
@@ -179,6 +194,7 @@ func (c *chain) stop() []error {
 			}()
 		}
 		wg.Wait()
+		c.mesh.stop()
 		for _, err := range errs {
 			if err != nil {
 				c.stopErrs = append(c.stopErrs, err)

@@ -45,6 +45,10 @@ type options struct {
 	minSuccess       float64
 	maxP95           time.Duration
 	minBlockCoverage float64
+
+	// validator-to-validator links through Toxiproxy (--latency)
+	shape  linkShape
+	shaped bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -70,8 +74,25 @@ func parseFlags(args []string) (options, error) {
 	fs.Float64Var(&o.minSuccess, "min-success", 0, "fail unless this share of cycles succeeds (0.99 in the test)")
 	fs.DurationVar(&o.maxP95, "max-p95", 0, "fail if a task's p95 cycle latency exceeds this")
 	fs.Float64Var(&o.minBlockCoverage, "min-block-coverage", 0, "fail unless the slog gave timings for this share of the run's blocks (0.9 in the test)")
+	latency := fs.String("latency", "", "route every validator-to-validator p2p link through a Toxiproxy proxy on 127.0.0.1 adding this RTT[:JITTER] (e.g. 100ms:10ms)")
+	fs.Int64Var(&o.shape.BandwidthKBps, "bandwidth", 0, "with --latency: cap each link direction at this many KB/s")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if *latency != "" {
+		var err error
+		if o.shape.RTT, o.shape.Jitter, err = parseLatency(*latency); err != nil {
+			return o, err
+		}
+		if o.nodeURL != "" {
+			return o, errors.New("--latency shapes the local chain loadgen starts; it cannot be used with --node")
+		}
+		if err := checkShape(o.shape, o.validators); err != nil {
+			return o, err
+		}
+		o.shaped = true
+	} else if o.shape.BandwidthKBps != 0 {
+		return o, errors.New("--bandwidth needs --latency")
 	}
 	if o.nodeURL != "" && (o.home == "" || o.chainID == "") {
 		return o, errors.New("--node needs --home (for the funded key) and --chain-id")
@@ -111,7 +132,11 @@ func run(ctx context.Context, o options) error {
 
 	var c *chain
 	if o.nodeURL == "" {
-		c, err = startLocalChain(ctx, agd, o.out, o.validators, o.blockTime, strings.Fields(o.startFlags))
+		var shape *linkShape
+		if o.shaped {
+			shape = &o.shape
+		}
+		c, err = startLocalChain(ctx, agd, o.out, o.validators, o.blockTime, strings.Fields(o.startFlags), shape)
 	} else {
 		c, err = attachChain(agd, o.nodeURL, o.home, o.slog, o.chainID)
 		if c != nil && o.logs != "" {
@@ -172,7 +197,11 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	events.write("start", map[string]any{"chain_id": c.chainID, "node": c.nodeURL, "validators": o.validators, "block_time": o.blockTime.String()})
+	startEv := map[string]any{"chain_id": c.chainID, "node": c.nodeURL, "validators": o.validators, "block_time": o.blockTime.String()}
+	if o.shaped {
+		startEv["rtt_ms"], startEv["jitter_ms"], startEv["bandwidth_kbps"] = o.shape.RTT.Milliseconds(), o.shape.Jitter.Milliseconds(), o.shape.BandwidthKBps
+	}
+	events.write("start", startEv)
 	firstHeight, err := tc.height(runCtx)
 	if err != nil {
 		return fmt.Errorf("height at the start of the run: %w", err)

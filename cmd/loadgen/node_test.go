@@ -76,7 +76,7 @@ func TestNodeExitsAreErrors(t *testing.T) {
 	t.Run("non-zero after SIGTERM", func(t *testing.T) {
 		agd := fakeAgd(t, trapThenReady("exit 5"))
 		dir := t.TempDir()
-		c, err := startLocalChain(context.Background(), agd, dir, 2, time.Second, nil)
+		c, err := startLocalChain(context.Background(), agd, dir, 2, time.Second, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func TestNodeExitsAreErrors(t *testing.T) {
 	})
 	t.Run("non-zero on its own after the run, before stop", func(t *testing.T) {
 		agd := fakeAgd(t, "exit 6")
-		c, err := startLocalChain(context.Background(), agd, t.TempDir(), 1, time.Second, nil)
+		c, err := startLocalChain(context.Background(), agd, t.TempDir(), 1, time.Second, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,7 +109,7 @@ func TestNodeExitsAreErrors(t *testing.T) {
 	t.Run("zero after SIGTERM", func(t *testing.T) {
 		agd := fakeAgd(t, trapThenReady("exit 0"))
 		dir := t.TempDir()
-		c, err := startLocalChain(context.Background(), agd, dir, 1, time.Second, nil)
+		c, err := startLocalChain(context.Background(), agd, dir, 1, time.Second, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestNodeExitsAreErrors(t *testing.T) {
 	})
 	t.Run("exit on its own during the run", func(t *testing.T) {
 		agd := fakeAgd(t, "sleep 0.3; exit 0")
-		c, err := startLocalChain(context.Background(), agd, t.TempDir(), 1, time.Second, nil)
+		c, err := startLocalChain(context.Background(), agd, t.TempDir(), 1, time.Second, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,6 +37,9 @@ func (r *recorder) block(bt blockTiming) {
 	r.events.write("block", map[string]any{"height": bt.Height, "interval_ms": bt.IntervalMs, "cosmos_ms": bt.CosmosMs, "kernel_ms": bt.KernelMs})
 	if bt.IntervalMs > 0 {
 		r.measures.add("block.interval_ms", bt.IntervalMs)
+		// The kernel's share of the block: how much of the time between
+		// blocks the kernel's EndBlock and commit took.
+		r.measures.add("block.kernel_share_pct", 100*bt.KernelMs/bt.IntervalMs)
 	}
 	r.measures.add("block.cosmos_ms", bt.CosmosMs)
 	r.measures.add("block.kernel_ms", bt.KernelMs)

@@ -58,6 +58,8 @@ func report(o options, rec *recorder, tasks []*task, span runSpan, failures []er
 	}
 	fmt.Fprintln(&text)
 	printTable(&text, rec.measures.summaries())
+	fmt.Fprintln(&text)
+	printNetworkRow(&text, o, rec, tasks)
 	procs := rec.measured()
 	fmt.Fprintf(&text, "\nprocesses measured: agd %v, kernel %v\n", procs["agd"], procs["kernel"])
 	if _, ok := procs["kernel"]; !ok {
@@ -134,4 +136,34 @@ func writeChart(path string, rec *recorder) error {
 		return err
 	}
 	return f.Close()
+}
+
+// printNetworkRow writes the one line the latency runs are compared by
+// (docs/performance.md): the network between validators, block interval,
+// a transfer's commit latency, committed transfers per second over the
+// transfer stages, and the kernel's share of each block.
+func printNetworkRow(w io.Writer, o options, rec *recorder, tasks []*task) {
+	network := "loopback"
+	if o.shaped {
+		network = o.shape.String()
+	}
+	interval := rec.measures.get("block.interval_ms")
+	commit := rec.measures.get("transfer.inclusion_ms")
+	share := rec.measures.get("block.kernel_share_pct")
+	perSecond := 0.0
+	for _, t := range tasks {
+		if t.name != "transfer" {
+			continue
+		}
+		var d time.Duration
+		for _, st := range t.stages {
+			d += st.Duration
+		}
+		if d > 0 {
+			perSecond = float64(t.succeeded.Load()) / d.Seconds()
+		}
+	}
+	fmt.Fprintf(w, "network: %d validator(s), %s\n", o.validators, network)
+	fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %.0f | %.2f | %.1f%% | %.1f%% |\n",
+		network, interval.P50, interval.P95, commit.P50, commit.P95, perSecond, share.P50, share.P95)
 }
