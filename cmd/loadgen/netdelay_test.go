@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -111,5 +112,34 @@ func TestProxyMeshDelaysPeerLinks(t *testing.T) {
 		if rtt > 0 && best > rtt+100*time.Millisecond {
 			t.Errorf("RTT %s: best round trip %s is far above it", rtt, best)
 		}
+	}
+}
+
+// --bandwidth adds a bandwidth toxic to each direction next to the latency
+// one, with the rate asked for.
+func TestProxyMeshBandwidth(t *testing.T) {
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, "config"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	toml := "persistent_peers = \"abc@" + echoServer(t) + "\"\npex = true\n"
+	if err := os.WriteFile(filepath.Join(home, "config", "config.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := startProxyMesh([]string{home}, linkShape{RTT: 40 * time.Millisecond, Jitter: 10 * time.Millisecond, BandwidthKBps: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.stop()
+	got := map[string]string{}
+	for _, name := range []string{"latency_upstream", "latency_downstream", "bandwidth_upstream", "bandwidth_downstream"} {
+		w := m.proxies[0].Toxics.GetToxic(name)
+		if w == nil {
+			t.Fatalf("proxy lacks toxic %s", name)
+		}
+		got[name] = fmt.Sprintf("%+v", w.Toxic)
+	}
+	if got["latency_upstream"] != "&{Latency:20 Jitter:5}" || got["bandwidth_downstream"] != "&{Rate:64}" {
+		t.Fatalf("toxics %v", got)
 	}
 }
