@@ -147,11 +147,17 @@ function main() {
   }
 
   let conn;
-  const slog = makeSlogger({
-    send: entries => conn.notify('slog.Write', { entries }),
-    file: process.env.SLOGFILE || undefined,
-    log,
-  });
+  let slog;
+  try {
+    slog = makeSlogger({
+      send: entries => conn.notify('slog.Write', { entries }),
+      file: process.env.SLOGFILE || undefined,
+      log,
+    });
+  } catch (e) {
+    log(`refusing to start: ${e.message}`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
   const kernel = makeKernel({
     store,
     callAgd: (method, params) => conn.call(method, params),

@@ -11,7 +11,8 @@ export const SLOG_BATCH_SIZE = 256;
 /**
  * @param {object} opts
  * @param {(entries: object[]) => void} opts.send ships one batch (slog.Write)
- * @param {string} [opts.file] SLOGFILE path, appended to
+ * @param {string} [opts.file] SLOGFILE path, appended to; throws if it
+ *   cannot be opened for append
  * @param {(msg: string) => void} [opts.log]
  * @param {() => number} [opts.now] wall clock, seconds (float)
  * @param {() => number} [opts.monotime] monotonic clock, seconds (float)
@@ -31,8 +32,9 @@ export function makeSlogger({
     try {
       fd = fs.openSync(file, 'a');
     } catch (e) {
-      // A bad SLOGFILE must not stop a validator: log it and go on.
-      log(`cannot open SLOGFILE ${file}: ${e.message}; file slog disabled`);
+      // An operator who asked for a slog file must not silently get none:
+      // refuse, and let the caller stop the kernel naming the path.
+      throw new Error(`cannot open SLOGFILE ${file}: ${e.message}`, { cause: e });
     }
   }
 

@@ -198,6 +198,17 @@ test('a malformed AGVM_TEST_FAULTS refuses to start', async t => {
   assert.match(k.stderr, /unknown setting/);
 });
 
+test('a SLOGFILE that cannot be opened refuses to start (exit 3), naming the path', { timeout: 20_000 }, async t => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'plain');
+  fs.writeFileSync(file, '');
+  const bad = path.join(file, 'slog.jsonl'); // under a regular file: fails even as root
+  const k = start(t, dir, { env: { SLOGFILE: bad } });
+  const { code } = await k.exited;
+  assert.equal(code, 3);
+  assert.ok(k.stderr.includes(`cannot open SLOGFILE ${bad}`), k.stderr);
+});
+
 test('started without its pipes: refuses to start (exit 3), creates no state', async t => {
   const dir = tempDir(t);
   const child = spawn(process.execPath, [MAIN], {

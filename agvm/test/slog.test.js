@@ -43,10 +43,9 @@ test('SLOGFILE gets one JSON line per entry, appended', t => {
   assert.equal(typeof lines[1].monotime, 'number');
 });
 
-test('an unusable SLOGFILE is logged, not fatal', () => {
-  const logs = [];
-  const slog = makeSlogger({ send: () => {}, file: '/nonexistent-dir/x/slog', log: m => logs.push(m) });
-  slog.write('a');
-  slog.close();
-  assert.match(logs[0], /cannot open SLOGFILE/);
+test('an unusable SLOGFILE is refused, naming the path', () => {
+  assert.throws(
+    () => makeSlogger({ send: () => {}, file: '/nonexistent-dir/x/slog' }),
+    /cannot open SLOGFILE \/nonexistent-dir\/x\/slog: ENOENT/,
+  );
 });

@@ -6,6 +6,7 @@ import (
 	"cosmossdk.io/log"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -67,12 +68,20 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	cfg := svrCtx.Config
 	home := cfg.RootDir
 
+	cwd, err := os.Getwd()
+	if err != nil {
+		return fmt.Errorf("working folder: %w", err)
+	}
+	env, err := kernelEnv(os.Environ(), svrCtx.Viper, home, cwd)
+	if err != nil {
+		return err
+	}
 	kopts := kernelOptions{
 		split:       svrCtx.Viper.GetString(flagSplit),
 		agvmDir:     svrCtx.Viper.GetString(flagAgvmDir),
 		initTimeout: svrCtx.Viper.GetDuration(flagKernelInitTimeout),
 		callTimeout: svrCtx.Viper.GetDuration(flagKernelCallTimeout),
-		env:         kernelEnv(svrCtx.Viper, home),
+		env:         env,
 	}
 	if kopts.split == "" {
 		return nil, errNoSplit

@@ -12,7 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
 )
 
@@ -24,16 +24,25 @@ type chain struct {
 	nodeURL string // node0's CometBFT RPC
 	home    string // node0's home: keyring and slog
 	slog    string // node0's slog file, "" if unknown
-	nodes   []*exec.Cmd
+	nodes   []*node
 	logs    []string
 	agdPid  int
+
+	// exited receives each node that ends without loadgen stopping it.
+	exited   chan *node
+	stopOnce sync.Once
+	stopErrs []error
+
+	mesh *proxyMesh // the latency proxies between validators, if any
 }
 
 const localChainID = "agd-loadgen"
 
 // startLocalChain writes a localnet under dir and starts every node with its
 // kernel, each logging to dir/nodeI.log and writing its slog next to it.
-func startLocalChain(ctx context.Context, agd, dir string, validators int, blockTime time.Duration, startFlags []string) (*chain, error) {
+// With shape, every validator-to-validator link goes through a proxy that
+// adds that delay (see proxyMesh).
+func startLocalChain(ctx context.Context, agd, dir string, validators int, blockTime time.Duration, startFlags []string, shape *linkShape) (*chain, error) {
 	base, err := freeBasePort(validators)
 	if err != nil {
 		return nil, err
@@ -44,7 +53,19 @@ func startLocalChain(ctx context.Context, agd, dir string, validators int, block
 	if out, err := init.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("agd localnet init: %w\n%s", err, out)
 	}
-	c := &chain{agd: agd, chainID: localChainID, nodeURL: fmt.Sprintf("tcp://127.0.0.1:%d", base+1)}
+	c := &chain{agd: agd, chainID: localChainID, nodeURL: fmt.Sprintf("tcp://127.0.0.1:%d", base+1),
+		exited: make(chan *node, validators)}
+	if shape != nil {
+		var homes []string
+		for i := 0; i < validators; i++ {
+			homes = append(homes, filepath.Join(netDir, fmt.Sprintf("node%d", i)))
+		}
+		c.mesh, err = startProxyMesh(homes, *shape)
+		if err != nil {
+			c.mesh.stop()
+			return nil, fmt.Errorf("latency proxies: %w", err)
+		}
+	}
 	for i := 0; i < validators; i++ {
 		home := filepath.Join(netDir, fmt.Sprintf("node%d", i))
 		logPath := filepath.Join(dir, fmt.Sprintf("node%d.log", i))
@@ -56,11 +77,13 @@ func startLocalChain(ctx context.Context, agd, dir string, validators int, block
 		cmd := exec.Command(agd, append([]string{"start", "--split", "--home", home, "--log_no_color"}, startFlags...)...)
 		cmd.Env = append(os.Environ(), "SLOGFILE="+slogPath)
 		cmd.Stdout, cmd.Stderr = logFile, logFile
-		if err := cmd.Start(); err != nil {
+		n, err := startNode(fmt.Sprintf("node%d", i), cmd, logPath, c.exited)
+		logFile.Close() // the child holds its own copy
+		if err != nil {
 			c.stop()
-			return nil, fmt.Errorf("start node%d: %w", i, err)
+			return nil, err
 		}
-		c.nodes = append(c.nodes, cmd)
+		c.nodes = append(c.nodes, n)
 		c.logs = append(c.logs, logPath)
 		if i == 0 {
 			c.home, c.slog, c.agdPid = home, slogPath, cmd.Process.Pid
@@ -111,18 +134,16 @@ func sameDir(a, b string) bool {
 	return aa == b
 }
 
-// waitReady waits until node0 has produced a block.
+// waitReady waits until node0 has produced a block. A node that exits
+// meanwhile fails it at once, naming how it ended.
 func (c *chain) waitReady(ctx context.Context, tc *txClient) error {
 	for {
 		if h, err := tc.height(ctx); err == nil && h >= 2 {
 			return nil
 		}
-		for i, n := range c.nodes {
-			if n.ProcessState != nil {
-				return fmt.Errorf("node%d exited: see %s", i, c.logs[i])
-			}
-		}
 		select {
+		case n := <-c.exited:
+			return fmt.Errorf("%w before the chain was ready: %w", errNodeExited, n.exitError())
 		case <-ctx.Done():
 			return fmt.Errorf("chain did not produce blocks: %w", ctx.Err())
 		case <-time.After(200 * time.Millisecond):
@@ -130,26 +151,57 @@ func (c *chain) waitReady(ctx context.Context, tc *txClient) error {
 	}
 }
 
-// stop sends SIGTERM to the nodes loadgen started and waits for them.
-func (c *chain) stop() []error {
-	var errs []error
-	for _, n := range c.nodes {
-		_ = n.Process.Signal(syscall.SIGTERM)
+// watchExits returns an error at the first node that exits on its own, or
+// nil when ctx ends.
+func (c *chain) watchExits(ctx context.Context) error {
+	select {
+	case n := <-c.exited:
+		return fmt.Errorf("%w during the run: %w", errNodeExited, n.exitError())
+	case <-ctx.Done():
+		return nil
 	}
-	for i, n := range c.nodes {
-		done := make(chan error, 1)
-		go func() { done <- n.Wait() }()
+}
+
+// unreportedExits drains the nodes that ended on their own and that no
+// watcher reported (between the end of the run and stop).
+func (c *chain) unreportedExits() []error {
+	var errs []error
+	for {
 		select {
-		case err := <-done:
-			if err != nil {
-				errs = append(errs, fmt.Errorf("node%d: %w", i, err))
-			}
-		case <-time.After(60 * time.Second):
-			_ = n.Process.Kill()
-			errs = append(errs, fmt.Errorf("node%d did not stop within 60s", i))
+		case n := <-c.exited:
+			errs = append(errs, fmt.Errorf("%w: %w", errNodeExited, n.exitError()))
+		default:
+			return errs
 		}
 	}
-	return errs
+}
+
+// stop sends SIGTERM to the nodes loadgen started and waits for them. It
+// returns one error per node that did not exit 0; later calls return the
+// same errors without signalling again.
+func (c *chain) stop() []error {
+	c.stopOnce.Do(func() {
+		for _, n := range c.nodes {
+			n.stopping.Store(true)
+		}
+		errs := make([]error, len(c.nodes))
+		var wg sync.WaitGroup
+		for i, n := range c.nodes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = n.stop(60 * time.Second)
+			}()
+		}
+		wg.Wait()
+		c.mesh.stop()
+		for _, err := range errs {
+			if err != nil {
+				c.stopErrs = append(c.stopErrs, err)
+			}
+		}
+	})
+	return c.stopErrs
 }
 
 // errConsensusFailure stops the run the moment any node reports one.

@@ -42,8 +42,13 @@ type options struct {
 	installStages  string
 
 	// checks for `make loadgen-test`
-	minSuccess float64
-	maxP95     time.Duration
+	minSuccess       float64
+	maxP95           time.Duration
+	minBlockCoverage float64
+
+	// validator-to-validator links through Toxiproxy (--latency)
+	shape  linkShape
+	shaped bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -68,8 +73,26 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.installStages, "install", "0.1/s:60s", "install stages (a small bundle each), RATE/s:DURATION,...")
 	fs.Float64Var(&o.minSuccess, "min-success", 0, "fail unless this share of cycles succeeds (0.99 in the test)")
 	fs.DurationVar(&o.maxP95, "max-p95", 0, "fail if a task's p95 cycle latency exceeds this")
+	fs.Float64Var(&o.minBlockCoverage, "min-block-coverage", 0, "fail unless the slog gave timings for this share of the run's blocks (0.9 in the test)")
+	latency := fs.String("latency", "", "route every validator-to-validator p2p link through a Toxiproxy proxy on 127.0.0.1 adding this RTT[:JITTER] (e.g. 100ms:10ms)")
+	fs.Int64Var(&o.shape.BandwidthKBps, "bandwidth", 0, "with --latency: cap each link direction at this many KB/s")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if *latency != "" {
+		var err error
+		if o.shape.RTT, o.shape.Jitter, err = parseLatency(*latency); err != nil {
+			return o, err
+		}
+		if o.nodeURL != "" {
+			return o, errors.New("--latency shapes the local chain loadgen starts; it cannot be used with --node")
+		}
+		if err := checkShape(o.shape, o.validators); err != nil {
+			return o, err
+		}
+		o.shaped = true
+	} else if o.shape.BandwidthKBps != 0 {
+		return o, errors.New("--bandwidth needs --latency")
 	}
 	if o.nodeURL != "" && (o.home == "" || o.chainID == "") {
 		return o, errors.New("--node needs --home (for the funded key) and --chain-id")
@@ -109,7 +132,11 @@ func run(ctx context.Context, o options) error {
 
 	var c *chain
 	if o.nodeURL == "" {
-		c, err = startLocalChain(ctx, agd, o.out, o.validators, o.blockTime, strings.Fields(o.startFlags))
+		var shape *linkShape
+		if o.shaped {
+			shape = &o.shape
+		}
+		c, err = startLocalChain(ctx, agd, o.out, o.validators, o.blockTime, strings.Fields(o.startFlags), shape)
 	} else {
 		c, err = attachChain(agd, o.nodeURL, o.home, o.slog, o.chainID)
 		if c != nil && o.logs != "" {
@@ -119,7 +146,11 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	stopped := false
 	defer func() {
+		if stopped {
+			return
+		}
 		for _, e := range c.stop() {
 			fmt.Fprintln(os.Stderr, "loadgen: stopping the chain:", e)
 		}
@@ -143,6 +174,11 @@ func run(ctx context.Context, o options) error {
 			cancelRun(err)
 		}
 	}()
+	go func() {
+		if err := c.watchExits(runCtx); err != nil {
+			cancelRun(err)
+		}
+	}()
 	if c.slog != "" {
 		go rec.followSlog(runCtx, c.slog)
 	}
@@ -161,7 +197,15 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	events.write("start", map[string]any{"chain_id": c.chainID, "node": c.nodeURL, "validators": o.validators, "block_time": o.blockTime.String()})
+	startEv := map[string]any{"chain_id": c.chainID, "node": c.nodeURL, "validators": o.validators, "block_time": o.blockTime.String()}
+	if o.shaped {
+		startEv["rtt_ms"], startEv["jitter_ms"], startEv["bandwidth_kbps"] = o.shape.RTT.Milliseconds(), o.shape.Jitter.Milliseconds(), o.shape.BandwidthKBps
+	}
+	events.write("start", startEv)
+	firstHeight, err := tc.height(runCtx)
+	if err != nil {
+		return fmt.Errorf("height at the start of the run: %w", err)
+	}
 
 	done := make(chan struct{})
 	go progress(runCtx, done, tasks, tc, start)
@@ -172,10 +216,25 @@ func run(ctx context.Context, o options) error {
 	}()
 	<-finished
 	close(done)
-	failure := context.Cause(runCtx)
+	elapsed := time.Since(start)
+	var failures []error
+	endCtx, cancelEnd := context.WithTimeout(ctx, 5*time.Second)
+	lastHeight, err := tc.height(endCtx)
+	cancelEnd()
+	if err != nil {
+		failures = append(failures, fmt.Errorf("height at the end of the run: %w", err))
+	} else if c.slog != "" {
+		rec.awaitBlock(ctx, lastHeight, 5*time.Second) // let the slog follower catch up
+	}
+	if cause := context.Cause(runCtx); cause != nil {
+		failures = append(failures, cause)
+	}
 	cancelRun(nil)
+	stopped = true
+	failures = append(failures, c.stop()...)
+	failures = append(failures, c.unreportedExits()...)
 
-	return report(o, rec, tasks, failure, time.Since(start))
+	return report(o, rec, tasks, runSpan{first: firstHeight, last: lastHeight, slog: c.slog != ""}, failures, elapsed)
 }
 
 func buildTasks(o options, tc *txClient, accounts []*account) ([]*task, error) {

@@ -37,9 +37,45 @@ func (r *recorder) block(bt blockTiming) {
 	r.events.write("block", map[string]any{"height": bt.Height, "interval_ms": bt.IntervalMs, "cosmos_ms": bt.CosmosMs, "kernel_ms": bt.KernelMs})
 	if bt.IntervalMs > 0 {
 		r.measures.add("block.interval_ms", bt.IntervalMs)
+		// The kernel's share of the block: how much of the time between
+		// blocks the kernel's EndBlock and commit took.
+		r.measures.add("block.kernel_share_pct", 100*bt.KernelMs/bt.IntervalMs)
 	}
 	r.measures.add("block.cosmos_ms", bt.CosmosMs)
 	r.measures.add("block.kernel_ms", bt.KernelMs)
+}
+
+// awaitBlock waits up to limit for a timing of block height, so the slog
+// follower has read the run's last block before the report counts them.
+func (r *recorder) awaitBlock(ctx context.Context, height int64, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		r.mu.Lock()
+		n := len(r.blocks)
+		reached := n > 0 && r.blocks[n-1].Height >= height
+		r.mu.Unlock()
+		if reached {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// blockCoverage counts the distinct heights in [first, last] that have a
+// timing, out of the last-first+1 blocks the chain made in that span.
+func (r *recorder) blockCoverage(first, last int64) (timed, total int64) {
+	if last < first {
+		return 0, 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := map[int64]bool{}
+	for _, b := range r.blocks {
+		if b.Height >= first && b.Height <= last {
+			seen[b.Height] = true
+		}
+	}
+	return int64(len(seen)), last - first + 1
 }
 
 // followSlog turns node0's slog into block timings until ctx ends.

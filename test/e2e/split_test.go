@@ -546,3 +546,35 @@ func TestSlogfileFromAppToml(t *testing.T) {
 		t.Fatalf("the slog file holds %d commits, want >= 3", len(commits))
 	}
 }
+
+// TestUnopenableSlogfileStopsAgd: a slog file the operator asked for but
+// that cannot be opened stops agd at start, non-zero, naming the path,
+// whether it came from SLOGFILE or from app.toml.
+func TestUnopenableSlogfileStopsAgd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts agd")
+	}
+	plain := filepath.Join(t.TempDir(), "plain")
+	if err := os.WriteFile(plain, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(plain, "slog.jsonl") // under a regular file: fails even as root
+	for _, source := range []string{"env", "app.toml"} {
+		t.Run(source, func(t *testing.T) {
+			ln := newLocalnet(t, 1)
+			if source == "env" {
+				t.Setenv("SLOGFILE", bad)
+			} else {
+				os.Unsetenv("SLOGFILE")
+				editAppToml(t, ln.home(0), `slogfile = ""`, fmt.Sprintf("slogfile = %q", bad))
+			}
+			node := ln.start(t, 0, "--split")
+			if code := node.waitExit(t, 30*time.Second); code == 0 {
+				t.Fatalf("agd exited 0 with an unopenable slog file")
+			}
+			if log := node.logText(); !strings.Contains(log, bad) {
+				t.Fatalf("agd's output does not name %s:\n%s", bad, tail(log, 2048))
+			}
+		})
+	}
+}
