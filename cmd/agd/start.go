@@ -70,11 +70,11 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 
 	cwd, err := os.Getwd()
 	if err != nil {
-		return fmt.Errorf("working folder: %w", err)
+		return nil, fmt.Errorf("working folder: %w", err)
 	}
 	env, err := kernelEnv(os.Environ(), svrCtx.Viper, home, cwd)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	kopts := kernelOptions{
 		split:       svrCtx.Viper.GetString(flagSplit),
