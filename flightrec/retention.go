@@ -93,8 +93,11 @@ func (r *Retention) Total() int64 { return r.total }
 
 // StartBlock records that block h is now in progress. Heights normally
 // grow by one; the same height again (the kernel replaying a block after a
-// restart) changes nothing, and a lower one (a rollback) becomes current
-// without deleting what is kept above it.
+// restart) changes nothing. A lower one (a rollback) becomes current, and the
+// blocks kept above it get no protection: like any block that is neither
+// current nor previous they stay while the bounds allow, and are evicted
+// lowest first when they do not (KeepBlocks 2, blocks {5, 6}, StartBlock(3)
+// keeps {3, 6}).
 func (r *Retention) StartBlock(h int64, out []Action) []Action {
 	if h == r.current && len(r.blocks) > 0 {
 		return out

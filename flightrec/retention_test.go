@@ -265,6 +265,23 @@ func TestRetentionDefaultKeepsTwo(t *testing.T) {
 	}
 }
 
+// TestRetentionRollbackDoesNotProtectBlocksAbove pins what StartBlock's
+// comment says a rollback does to the blocks kept above it.
+func TestRetentionRollbackDoesNotProtectBlocksAbove(t *testing.T) {
+	r, _ := NewRetention(Policy{KeepBlocks: 2}, nil)
+	for h := int64(5); h <= 6; h++ {
+		r.StartBlock(h, nil)
+		r.Append(10, nil)
+	}
+	acts := r.StartBlock(3, nil)
+	if !slices.Equal(acts, []Action{{Kind: ActDelete, Height: 5, Size: 10}}) {
+		t.Fatalf("rolling back to 3: %v, want block 5 released", acts)
+	}
+	if got, want := r.Blocks(), []Block{{3, 0}, {6, 10}}; !slices.Equal(got, want) {
+		t.Fatalf("kept %v, want %v", got, want)
+	}
+}
+
 // TestRetentionRestartKeepsFailingBlocks is the diverged node's restart: the
 // failing block and the one before it come back from disk and stay.
 func TestRetentionRestartKeepsFailingBlocks(t *testing.T) {
