@@ -291,7 +291,7 @@ export function makeHost({
         let bundleID;
         try {
           // checks the zip against endoZipBase64Sha512 and stores it
-          bundleID = await controller.validateAndInstallBundle({ moduleFormat, endoZipBase64, endoZipBase64Sha512 });
+          bundleID = await controller.validateAndInstallBundle(harden({ moduleFormat, endoZipBase64, endoZipBase64Sha512 }));
         } catch (e) {
           publishError('install', meta.id, `bad bundle: ${e.message}`);
           continue;

@@ -51,13 +51,18 @@ export const buildRootObject = () => {
     const contract = target === 'faucet' ? { root: faucet } : contracts.get(target);
     if (!contract || contract.terminated) {
       if (funds.length) await E(bank).refundUnclaimed(sender, funds);
-      throw Error(contract ? `vat ${target} was terminated: ${contract.terminated}` : `no such vat: ${target}`);
+      throw Error(contract ? `vat ${target} terminated: ${contract.terminated}` : `no such vat: ${target}`);
     }
     if (funds.length) await E(bank).credit(target, funds);
     try {
       return await E(contract.root)[method](...args, harden({ sender, funds }));
     } catch (e) {
       if (funds.length) await E(bank).refund(target, sender, funds);
+      if (contract.done && messageOf(e) === 'vat terminated') {
+        // Say why: done() settles with the reason (meter, memory, ...).
+        const reason = await contract.done.then(r => `exited: ${messageOf(r)}`, messageOf);
+        throw Error(`vat ${target} terminated: ${reason}`);
+      }
       throw e;
     }
   };
@@ -91,11 +96,9 @@ export const buildRootObject = () => {
           meter,
           vatParameters: { contractID, powers },
         });
-        const contract = { root };
+        const contract = { root, done: E(adminNode).done() };
         contracts.set(contractID, contract);
-        E(adminNode)
-          .done()
-          .then(
+        contract.done.then(
             reason => {
               contract.terminated = `exited: ${messageOf(reason)}`;
             },

@@ -14,11 +14,11 @@ let bundles;
 /** The committed bundles, checked once per process. */
 export const getBundles = () => (bundles ??= loadBundles());
 
-export function makeFakeAgd({ balances = {} } = {}) {
-  const vstorage = new Map();
-  const bal = new Map(Object.entries(balances).map(([k, v]) => [k, BigInt(v)])); // "address/denom" -> bigint
-  let nonce = 0;
-  const calls = [];
+export function makeFakeAgd({ balances = {}, state } = {}) {
+  const vstorage = new Map(state?.vstorage);
+  const bal = state ? new Map(state.bal) : new Map(Object.entries(balances).map(([k, v]) => [k, BigInt(v)])); // "address/denom" -> bigint
+  let nonce = state?.nonce ?? 0;
+  const calls = [...(state?.calls ?? [])];
   const get = (a, d) => bal.get(`${a}/${d}`) ?? 0n;
   function transfer(from, to, denom, amount) {
     const n = BigInt(amount);
@@ -35,6 +35,8 @@ export function makeFakeAgd({ balances = {} } = {}) {
     vstorage,
     calls,
     balance: get,
+    /** An independent copy of this agd's state, as if committed now. */
+    clone: () => makeFakeAgd({ state: { vstorage, bal, nonce, calls } }),
     /** agd's own move of `funds` into the escrow, as MsgDeliverInbound does. */
     escrow(sender, funds) {
       for (const { denom, amount } of funds) transfer(sender, MODULE, denom, amount);
