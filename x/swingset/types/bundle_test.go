@@ -59,6 +59,17 @@ func bundleJSON(t *testing.T, b map[string]any) string {
 	return string(bz)
 }
 
+// bundleJSONString is the fixture as a JSON string holding the object's
+// text: what the old action format carried, and what must not pass now.
+func bundleJSONString(t *testing.T) string {
+	t.Helper()
+	bz, err := json.Marshal(strings.TrimSpace(counterBundle(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(bz)
+}
+
 const compartmentMap = `{"entry":{"compartment":"c","module":"./m.js"},"compartments":{}}`
 
 func TestParseBundleAcceptsBundleSourceOutput(t *testing.T) {
@@ -117,11 +128,11 @@ func TestParseBundleRefuses(t *testing.T) {
 		name, text, want string
 	}{
 		{"empty", "  ", "bundle: empty"},
-		{"a string holding the bundle", `"` + strings.ReplaceAll(counterBundle(t), `"`, `\"`) + `"`, "bundle: not a JSON object"},
-		{"an array", `[1]`, "bundle: not a JSON object"},
-		{"null", `null`, "bundle: not a JSON object"},
-		{"JS source", `export default 1;`, "bundle: not a JSON object"},
-		{"text after the object", counterBundle(t) + `{}`, "bundle: not a JSON object"},
+		{"a string holding the bundle", bundleJSONString(t), "bundle: not a JSON object: "},
+		{"an array", `[1]`, "bundle: not a JSON object: "},
+		{"null", `null`, "bundle: not a JSON object: "},
+		{"JS source", `export default 1;`, "bundle: not a JSON object: "},
+		{"text after the object", counterBundle(t) + `{}`, "bundle: not a JSON object: "},
 		{"a number field", with("endoZipBase64", 1), "bundle: not a JSON object with string fields"},
 		{"an unknown field", with("extra", "x"), `unknown field "extra"`},
 		{"another module format", with("moduleFormat", "nestedEvaluate"), "bundle: moduleFormat"},
