@@ -344,7 +344,10 @@ export function makeHost({
         env: {},
         kernelBundle: bundles.kernel,
         slogSender: entry => slog.writeEntry(entry),
-        warehousePolicy: { maxVatsOnline: 50 },
+        // At start the kernel brings back maxVatsOnline/2 vats one after the
+        // other; 10 keeps that to the built-in ones so a restart is ready in
+        // seconds however many contracts exist (the rest start on first use).
+        warehousePolicy: { maxVatsOnline: 10 },
       },
     );
   }
