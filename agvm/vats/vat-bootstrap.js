@@ -33,10 +33,11 @@ const resultJSON = value =>
 
 const messageOf = e => (e && typeof e === 'object' && 'message' in e ? String(e.message) : String(e));
 
-export const buildRootObject = () => {
+export const buildRootObject = vatPowers => {
+  const { D } = vatPowers;
   let vatAdmin;
   let bank;
-  let outcomes; // storage under published.swingset
+  let bridge;
   let faucet;
   let nextContract = 1;
   /** contractID -> {root, terminated?: string} */
@@ -44,7 +45,12 @@ export const buildRootObject = () => {
   // Actions wait for bootstrap() to have wired everything.
   const ready = makePromiseKit();
 
-  const publish = (kind, id, outcome) => E(outcomes).set(`${kind}.${safeSegment(id)}`, JSON.stringify(outcome));
+  // Outcomes go straight to the bridge device (bootstrap is a kernel vat
+  // too): one crank fewer per action than through the bank vat.
+  const publish = (kind, id, outcome) => {
+    const entries = [[`published.swingset.${kind}.${safeSegment(id)}`, JSON.stringify(outcome)]];
+    D(bridge).callOutbound('agd', harden({ reqID: 0, method: 'vstorage.Set', params: { entries } }));
+  };
 
   const settleDelivery = async action => {
     const { id, sender, target, method, args, funds } = action;
@@ -71,8 +77,8 @@ export const buildRootObject = () => {
     async bootstrap(vats, devices) {
       vatAdmin = await E(vats.vatAdmin).createVatAdminService(devices.vatAdmin);
       bank = vats.bank;
-      await E(bank).connect(devices.bridge);
-      outcomes = await E(bank).makeStorage('published.swingset');
+      bridge = devices.bridge;
+      await E(bank).connect(bridge);
       faucet = vats.faucet;
       await E(faucet).init(E(bank).makeFaucetPowers());
       ready.resolve();
@@ -106,15 +112,15 @@ export const buildRootObject = () => {
               contract.terminated = messageOf(reason);
             },
           );
-        await publish('install', action.id, { vatID: contractID });
+        publish('install', action.id, { vatID: contractID });
       } catch (e) {
-        await publish('install', action.id, { error: messageOf(e) });
+        publish('install', action.id, { error: messageOf(e) });
       }
     },
 
     async publishError(kind, id, message) {
       await ready.promise;
-      await publish(kind, id, { error: message });
+      publish(kind, id, { error: message });
     },
 
     async deliver(action) {
@@ -126,7 +132,7 @@ export const buildRootObject = () => {
       } catch (e) {
         outcome = { error: messageOf(e) };
       }
-      await publish('deliver', action.id, outcome);
+      publish('deliver', action.id, outcome);
     },
   });
 };

@@ -178,7 +178,10 @@ func installTipjar(t *testing.T, ln *localnet) string {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("bundle-source: %v\n%s", err, out)
 	}
-	install := sendTx(t, ln, "swingset", "install-bundle", filepath.Join(dir, "bundle-tipjar.json"))
+	install := sendTxWithGas(t, ln, "20000000", "50000ubld", "swingset", "install-bundle", filepath.Join(dir, "bundle-tipjar.json"))
+	if install.Code != 0 {
+		t.Fatalf("install-bundle failed in its block: %s", install.RawLog)
+	}
 	o := waitOutcome(t, ln, "install", install.ActionID)
 	if o.VatID == "" {
 		t.Fatalf("install failed: %s", o.Error)
