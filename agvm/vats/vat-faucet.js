@@ -35,7 +35,7 @@ export const buildRootObject = () => {
     record(key, value) {
       if (typeof key !== 'string' || !SEGMENT.test(key)) throw Error(`bad key ${JSON.stringify(key)}`);
       const text = typeof value === 'string' ? value : JSON.stringify(value ?? null);
-      E.sendOnly(storage).set(`records.${key}`, text);
+      E(storage).set(`records.${key}`, text);
       return { key };
     },
     async drip(address, denom, amount) {
@@ -48,7 +48,7 @@ export const buildRootObject = () => {
       await give(address, denom, amount);
       const n = (drips.get(address) ?? 0) + 1;
       drips.set(address, n);
-      E.sendOnly(storage).set(`drips.${address}`, JSON.stringify({ count: n, denom, amount }));
+      E(storage).set(`drips.${address}`, JSON.stringify({ count: n, denom, amount }));
       return { address, denom, amount, count: n };
     },
     drips(address) {
