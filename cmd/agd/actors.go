@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"syscall"
 
 	"github.com/oklog/run"
@@ -63,12 +62,11 @@ func lifecycleActor(d *driver.Driver) (string, func() error, func(error)) {
 // signalActor feeds SIGTERM and SIGINT to the lifecycle machine, which
 // forwards SIGTERM to the kernel and lets a block already committing finish,
 // then ends so the group stops.
-func signalActor(d *driver.Driver) (string, func() error, func(error)) {
+// sigc is already subscribed to SIGINT and SIGTERM (agd start does that
+// before the kernel handshake).
+func signalActor(d *driver.Driver, sigc <-chan os.Signal) (string, func() error, func(error)) {
 	quit := make(chan struct{})
-	sigc := make(chan os.Signal, 2)
-	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM)
 	execute := func() error {
-		defer signal.Stop(sigc)
 		select {
 		case sig := <-sigc:
 			d.Signal(signalName(sig))

@@ -82,8 +82,9 @@ type runningKernel struct {
 }
 
 // startKernel starts the kernel child, connects to it and runs the
-// swingset.Init handshake for agd's committed height.
-func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, services kernelServices, cosmosHeight int64, activityHash string) (*runningKernel, error) {
+// swingset.Init handshake for agd's committed height. Canceling ctx
+// abandons the handshake (agd was asked to stop meanwhile).
+func startKernel(ctx context.Context, logger log.Logger, home, chainID string, opts kernelOptions, services kernelServices, cosmosHeight int64, activityHash string) (*runningKernel, error) {
 	argv, err := opts.argv()
 	if err != nil {
 		return nil, err
@@ -113,7 +114,7 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, se
 	})
 	rk := &runningKernel{child: child, conn: conn, driver: d}
 
-	ctx, cancel := context.WithTimeout(context.Background(), opts.initTimeout)
+	ctx, cancel := context.WithTimeout(ctx, opts.initTimeout)
 	defer cancel()
 	if err := d.Init(ctx, cosmosHeight, activityHash); err != nil {
 		rk.abandon()

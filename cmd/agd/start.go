@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"cosmossdk.io/log"
 	"errors"
@@ -94,7 +97,18 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	failure := newConsensusFailure(logger.With("module", "flight-recorder"), recorder, home, kopts,
 		agdApp.LastBlockHeight, agdApp.CommittedActivityHash)
 
-	kernel, err := startKernel(logger, home, genesis.ChainID, kopts, agdApp, cosmosHeight, storedHash)
+	// SIGTERM/SIGINT are caught from here on. The kernel's Init can take
+	// seconds (SwingSet starts its vat workers; a new chain runs its
+	// bootstrap vat), and a signal meanwhile must stop agd cleanly, not kill
+	// it: the handshake is abandoned, nothing was committed.
+	sigc := make(chan os.Signal, 2)
+	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	kernel, sig, err := startKernelUnlessSignaled(logger, sigc, home, genesis.ChainID, kopts, agdApp, cosmosHeight, storedHash)
+	if sig != nil {
+		logger.Info("shut down cleanly during the kernel handshake", "signal", sig.String(), "cosmos_height", cosmosHeight)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -154,7 +168,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		addActor("grpc", grpcGroup.Wait, func(error) { cancelGRPC() })
 	}
 
-	addActor(signalActor(kernel.driver))
+	addActor(signalActor(kernel.driver, sigc))
 
 	err = group.Run()
 	if failureErr := failure.Err(); failureErr != nil {
@@ -218,4 +232,32 @@ func describeExit(err error) string {
 		return "interrupted by another part"
 	}
 	return err.Error()
+}
+
+// startKernelUnlessSignaled runs startKernel, abandoning it if a signal
+// arrives on sigc first; it then returns that signal.
+func startKernelUnlessSignaled(logger log.Logger, sigc <-chan os.Signal, home, chainID string, opts kernelOptions, services kernelServices, cosmosHeight int64, activityHash string) (*runningKernel, os.Signal, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigc:
+			got <- sig
+			cancel()
+		case <-done:
+		}
+	}()
+	kernel, err := startKernel(ctx, logger, home, chainID, opts, services, cosmosHeight, activityHash)
+	close(done)
+	select {
+	case sig := <-got:
+		if kernel != nil {
+			kernel.abandon()
+		}
+		return nil, sig, nil
+	default:
+		return kernel, nil, err
+	}
 }
