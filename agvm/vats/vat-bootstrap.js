@@ -55,6 +55,9 @@ export const buildRootObject = vatPowers => {
   const settleDelivery = async action => {
     const { id, sender, target, method, args, funds } = action;
     const contract = target === 'faucet' ? { root: faucet } : contracts.get(target);
+    // A contract still being installed (same block, or its vat not yet
+    // created) is waited for.
+    await contract?.created?.catch(() => {});
     if (!contract || contract.terminated) {
       if (funds.length) await E(bank).refundUnclaimed(sender, funds);
       throw Error(contract ? `vat ${target} terminated: ${contract.terminated}` : `no such vat: ${target}`);
@@ -88,7 +91,10 @@ export const buildRootObject = vatPowers => {
       await ready.promise;
       const contractID = `c${nextContract}`;
       nextContract += 1;
-      try {
+      // Known at once, so deliveries queued behind this install wait for it.
+      const contract = { root: undefined, done: undefined, terminated: undefined, created: undefined };
+      contracts.set(contractID, contract);
+      const create = async () => {
         const bundlecap = await E(vatAdmin).getBundleCap(bundleID);
         // Unlimited in total, but metered: every delivery has xsnap's
         // per-crank computron limit, so a runaway delivery ends its vat.
@@ -102,16 +108,23 @@ export const buildRootObject = vatPowers => {
           meter,
           vatParameters: { contractID, powers },
         });
-        const contract = { root, done: E(adminNode).done() };
-        contracts.set(contractID, contract);
+        contract.root = root;
+        contract.done = E(adminNode).done();
         contract.done.then(
-            reason => {
-              contract.terminated = `exited: ${messageOf(reason)}`;
-            },
-            reason => {
-              contract.terminated = messageOf(reason);
-            },
-          );
+          reason => {
+            contract.terminated = `exited: ${messageOf(reason)}`;
+          },
+          reason => {
+            contract.terminated = messageOf(reason);
+          },
+        );
+      };
+      contract.created = create().catch(e => {
+        contract.terminated = `its install failed: ${messageOf(e)}`;
+        throw e;
+      });
+      try {
+        await contract.created;
         publish('install', action.id, { vatID: contractID });
       } catch (e) {
         publish('install', action.id, { error: messageOf(e) });

@@ -41,6 +41,14 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	if !withComet {
 		return errors.New("agd start --with-comet=false is not supported: agd always runs CometBFT in process")
 	}
+	// SIGTERM/SIGINT are caught from the start. Opening the databases and
+	// the kernel's Init can take seconds (SwingSet starts its vat workers; a
+	// new chain runs its bootstrap vat), and a signal meanwhile must stop agd
+	// cleanly, not kill it: the handshake is abandoned, nothing committed.
+	sigc := make(chan os.Signal, 2)
+	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+
 	logger := svrCtx.Logger
 	cfg := svrCtx.Config
 	home := cfg.RootDir
@@ -97,13 +105,6 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	failure := newConsensusFailure(logger.With("module", "flight-recorder"), recorder, home, kopts,
 		agdApp.LastBlockHeight, agdApp.CommittedActivityHash)
 
-	// SIGTERM/SIGINT are caught from here on. The kernel's Init can take
-	// seconds (SwingSet starts its vat workers; a new chain runs its
-	// bootstrap vat), and a signal meanwhile must stop agd cleanly, not kill
-	// it: the handshake is abandoned, nothing was committed.
-	sigc := make(chan os.Signal, 2)
-	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigc)
 	kernel, sig, err := startKernelUnlessSignaled(logger, sigc, home, genesis.ChainID, kopts, agdApp, cosmosHeight, storedHash)
 	if sig != nil {
 		logger.Info("shut down cleanly during the kernel handshake", "signal", sig.String(), "cosmos_height", cosmosHeight)

@@ -293,9 +293,19 @@ func TestSigtermAtRandomPoints(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 4))
 	t.Logf("delay seed %d", seed)
 	kernelAhead := 0
+	// The kernel (SwingSet) takes seconds to answer swingset.Init, longer on
+	// the first start (its bootstrap vat). Signals are timed from the line
+	// that matters: every 4th trial from "kernel started", so it lands in
+	// the handshake; the others from "kernel ready", so it lands among
+	// blocks.
 	for trial := 0; trial < trials; trial++ {
 		node := ln.start(t, 0, "--split")
-		delay := time.Duration(300+rng.IntN(1500)) * time.Millisecond
+		mark := "kernel ready"
+		if trial%4 == 3 {
+			mark = "kernel started"
+		}
+		waitLogLine(t, node, mark, 120*time.Second)
+		delay := time.Duration(rng.IntN(1500)) * time.Millisecond
 		time.Sleep(delay)
 		if err := node.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
@@ -303,7 +313,7 @@ func TestSigtermAtRandomPoints(t *testing.T) {
 		if code := node.waitExit(t, 60*time.Second); code != 0 {
 			t.Fatalf("trial %d: exit code %d after SIGTERM at %s:\n%s", trial, code, delay, tail(node.logText(), 3000))
 		}
-		if m := handshakeShutdown.FindStringSubmatch(node.logText()); m != nil {
+		if m := handshakeShutdown.FindStringSubmatch(node.logText()); m != nil && mark == "kernel started" {
 			// SIGTERM while the kernel was still answering swingset.Init
 			// (it starts its vat workers): nothing ran, nothing committed.
 			t.Logf("trial %d: SIGTERM after %s, during the kernel handshake at cosmos %s", trial, delay, m[1])
@@ -335,6 +345,18 @@ func TestSigtermAtRandomPoints(t *testing.T) {
 		}
 	}
 	t.Logf("%d SIGTERM trials (%d left the kernel one block ahead); AppHashes of blocks 2..%d equal the undisturbed run's", trials, kernelAhead, top)
+}
+
+// waitLogLine waits until the node's log holds want.
+func waitLogLine(t *testing.T, n *runningNode, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !strings.Contains(n.logText(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the log within %s:\n%s", want, within, tail(n.logText(), 3000))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // appHashes returns the AppHash of blocks 2..top.
