@@ -550,10 +550,13 @@ export function makeHost({
     },
     /** Stops the vat workers and closes the store without committing. */
     async close() {
+      const [c, store] = [controller, swingStore];
+      controller = null;
+      swingStore = null;
       try {
-        await controller?.shutdown();
+        await c?.shutdown();
       } finally {
-        await swingStore?.hostStorage.close();
+        await store?.hostStorage.close();
       }
     },
     get shuttingDown() {

@@ -115,6 +115,7 @@ test('a kernel killed mid-block and restarted agrees with one that was not; repl
   const dir = tempDir(t);
   const agd = makeFakeAgd({ balances: START });
   let k = bootKernel({ dir, agd });
+  t.after(() => k.close().catch(() => {}));
   await init(k.kernel);
   assert.deepEqual(await runScript(k.kernel, agd, blocks, 1, 3), want.slice(1, 4));
   const agd2 = agd.clone(); // agd's committed state at height 3
