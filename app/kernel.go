@@ -9,6 +9,8 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/agd-project/agd/lifecycle/driver"
 )
 
 // Kernel is the block lifecycle of the kernel child as the app drives it
@@ -16,7 +18,7 @@ import (
 // kernel answered; an error means the block must not be committed.
 type Kernel interface {
 	BeginBlock(ctx context.Context, height, blockTime int64) error
-	EndBlock(ctx context.Context, height, blockTime int64, actions []json.RawMessage) (activityHash string, err error)
+	EndBlock(ctx context.Context, height, blockTime int64, actions []json.RawMessage, params driver.KernelParams) (activityHash string, err error)
 	// Commit returns nil only if agd may commit its own state for height:
 	// the kernel has made the block durable.
 	Commit(ctx context.Context, height int64) error
@@ -50,8 +52,8 @@ func (app *App) kernelBeginBlock(ctx sdk.Context) error {
 }
 
 // kernelEndBlock runs after every module's EndBlock. It sends the block's
-// balance changes, then the block's queued kernel inputs with EndBlock, and
-// writes the activity hash the kernel returns into consensus state. The
+// balance changes, then the block's queued kernel inputs and x/swingset's
+// params with EndBlock, and writes the activity hash the kernel returns into consensus state. The
 // kernel may call back into vbank and vstorage only while EndBlock is in
 // flight: the window opens on this block's context just for that call.
 func (app *App) kernelEndBlock(ctx sdk.Context) error {
@@ -71,8 +73,16 @@ func (app *App) kernelEndBlock(ctx sdk.Context) error {
 	if err != nil {
 		return err
 	}
+	params, err := app.SwingsetKeeper.Params(ctx)
+	if err != nil {
+		return err
+	}
+	kernelParams := driver.KernelParams{
+		BlockComputronLimit:   params.BlockComputronLimit,
+		VatCreationComputrons: params.VatCreationComputrons,
+	}
 	app.KernelWindow.Open(ctx)
-	hash, err := app.kernel.EndBlock(ctx, ctx.BlockHeight(), ctx.BlockTime().Unix(), actions)
+	hash, err := app.kernel.EndBlock(ctx, ctx.BlockHeight(), ctx.BlockTime().Unix(), actions, kernelParams)
 	app.KernelWindow.Close()
 	if err != nil {
 		return err

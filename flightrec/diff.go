@@ -5,16 +5,47 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // volatileFields differ between any two runs of the same block: wall clock
 // and monotonic time are for humans, not part of what the kernel computed.
-var volatileFields = []string{"time", "monotime"}
+// SwingSet also times its spans ("seconds" on deliver-result, crank-finish,
+// ...; "compressSeconds" and the like on heap snapshots): every field named
+// "seconds" or ending in "Seconds" is volatile too.
+var volatileFields = []string{"time", "monotime", "seconds"}
+
+// localTypes are SwingSet slog entries about this process, not about what
+// the kernel computed: a node that restarted brings its vats back (startup,
+// transcript replay, snapshot loads) where one that did not has nothing.
+// They are skipped, as is every entry marked "replay": true (a delivery or
+// syscall re-executed from a transcript).
+var localTypes = map[string]bool{
+	"kernel-init-start": true, "kernel-init-finish": true,
+	"bundle-kernel-start": true, "bundle-kernel-finish": true,
+	"import-kernel-start": true, "import-kernel-finish": true,
+	"vat-startup-start": true, "vat-startup-finish": true,
+	"start-replay": true, "finish-replay": true,
+	"heap-snapshot-load": true,
+}
+
+// localEntry reports whether an entry says nothing about consensus.
+func localEntry(entry json.RawMessage) bool {
+	var e struct {
+		Type   string `json:"type"`
+		Replay bool   `json:"replay"`
+	}
+	if json.Unmarshal(entry, &e) != nil {
+		return false
+	}
+	return e.Replay || localTypes[e.Type]
+}
 
 // Divergence is the first entry where two records disagree.
 type Divergence struct {
 	Height int64
-	// Index is the entry's position within its block, from 0.
+	// Index is the entry's position among its block's compared entries
+	// (local ones, see localEntry, are skipped), from 0.
 	Index int
 	// Crank, Vat and Delivery are the crankNum, vatID and deliveryNum in
 	// force at the entry: its own, or the last ones the block's earlier
@@ -80,6 +111,9 @@ func Diff(a, b []Record) (cmp Comparison, first *Divergence, err error) {
 func byBlock(recs []Record) map[int64][]json.RawMessage {
 	m := map[int64][]json.RawMessage{}
 	for _, r := range recs {
+		if localEntry(r.Entry) {
+			continue
+		}
 		m[r.Height] = append(m[r.Height], r.Entry)
 	}
 	return m
@@ -121,6 +155,11 @@ func Normalize(entry json.RawMessage) ([]byte, error) {
 	if obj, ok := v.(map[string]any); ok {
 		for _, f := range volatileFields {
 			delete(obj, f)
+		}
+		for k := range obj {
+			if strings.HasSuffix(k, "Seconds") {
+				delete(obj, k)
+			}
 		}
 	}
 	return json.Marshal(v)

@@ -7,7 +7,7 @@ import (
 	"fmt"
 )
 
-// The kernel's block markers (agvm/src/kernel.js). Each carries blockHeight;
+// The kernel's block markers (agvm/src/host.js). Each carries blockHeight;
 // the entries between two markers belong to the block in progress.
 const (
 	markerPrefix      = "cosmic-swingset-"

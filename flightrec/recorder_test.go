@@ -299,3 +299,34 @@ func TestDiffFindsFirstDivergentCrank(t *testing.T) {
 		t.Fatal("a record differs from itself")
 	}
 }
+
+// SwingSet's timings, transcript replays and vat startups differ between a
+// node that restarted and one that did not, without any consensus
+// difference: Diff must not stop at them.
+func TestDiffIgnoresTimingsReplaysAndStartups(t *testing.T) {
+	healthy, restarted := t.TempDir(), t.TempDir()
+	rh, _ := Open(Config{Dir: healthy, Policy: Policy{KeepBlocks: 10}})
+	rr, _ := Open(Config{Dir: restarted, Policy: Policy{KeepBlocks: 10}})
+	for h := int64(1); h <= 2; h++ {
+		rh.Write(batch(
+			fmt.Sprintf(`{"type":"cosmic-swingset-begin-block","blockHeight":%d}`, h),
+			`{"type":"deliver-result","crankNum":5,"vatID":"v1","seconds":0.001}`,
+			`{"type":"heap-snapshot-save","vatID":"v1","hash":"ab","compressSeconds":0.2}`,
+			fmt.Sprintf(`{"type":"cosmic-swingset-commit-block-finish","blockHeight":%d}`, h),
+		))
+		rr.Write(batch(
+			fmt.Sprintf(`{"type":"cosmic-swingset-begin-block","blockHeight":%d}`, h),
+			`{"type":"vat-startup-start","vatID":"v1"}`,
+			`{"type":"deliver","vatID":"v1","replay":true}`,
+			`{"type":"vat-startup-finish","vatID":"v1","seconds":0.5}`,
+			`{"type":"deliver-result","crankNum":5,"vatID":"v1","seconds":0.7}`,
+			`{"type":"heap-snapshot-save","vatID":"v1","hash":"ab","compressSeconds":0.9}`,
+			fmt.Sprintf(`{"type":"cosmic-swingset-commit-block-finish","blockHeight":%d}`, h),
+		))
+	}
+	a, _ := Load(restarted)
+	b, _ := Load(healthy)
+	if d, _, ok, err := Diff(a, b); err != nil || ok {
+		t.Fatalf("a restart's local entries were taken for a divergence: %+v %v", d, err)
+	}
+}

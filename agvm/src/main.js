@@ -5,23 +5,17 @@
 // stdout/stderr re-logged by agd. Protocol never goes to stdout/stderr.
 //
 // Env read: AGVM_FROM_AGD, AGVM_TO_AGD, AGVM_STATE_DIR, SLOGFILE,
-// AGVM_TEST_FAULTS (test only, see faults.js), AGVM_MAX_LINE_BYTES,
-// AGVM_MAX_CRANKS_PER_BLOCK, AGVM_MAX_BUNDLE_BYTES.
+// AGVM_TEST_FAULTS (test only, see faults.js), AGVM_MAX_LINE_BYTES.
 
+// First: lockdown() before any SwingSet module evaluates.
+import './lockdown.js';
 import fs from 'node:fs';
 import net from 'node:net';
 import { makeConnection, DEFAULT_MAX_LINE_BYTES } from './jsonrpc.js';
-import { makeKernel } from './kernel.js';
-import { openStore, storePath } from './store.js';
+import { makeHost } from './host.js';
+import { loadBundles } from './bundles.js';
 import { makeSlogger } from './slog.js';
 import { parseFaults, makeFaults, FAULTS_ENV } from './faults.js';
-import { loadBuiltinVats } from './builtin-vats.js';
-import { DEFAULT_MAX_CRANKS_PER_BLOCK } from './swingset.js';
-import { DEFAULT_MAX_BUNDLE_BYTES } from './vat-loader.js';
-// Last: lockdown() hardens the intrinsics after every module above has
-// loaded (kernel.js already pulls it in through vat-loader.js; this makes
-// the order explicit).
-import './lockdown.js';
 import pkg from '../package.json' with { type: 'json' };
 
 export const KERNEL_VERSION = pkg.version;
@@ -34,18 +28,6 @@ const EXIT_BAD_CONFIG = 3;
 function log(msg) {
   // One write per line, so agd's line-by-line re-logging stays intact.
   process.stderr.write(`agvm: ${msg}\n`);
-}
-
-/** A positive integer from the environment, or exit(3). */
-function positiveIntEnv(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    log(`${name}=${JSON.stringify(raw)} is not a positive integer`);
-    process.exit(EXIT_BAD_CONFIG);
-  }
-  return n;
 }
 
 function fdFromEnv(name, fallback) {
@@ -112,8 +94,14 @@ function main() {
   const toAgd = fdFromEnv('AGVM_TO_AGD', 5);
   const stateDir = process.env.AGVM_STATE_DIR || process.cwd();
   fs.mkdirSync(stateDir, { recursive: true });
-  const store = openStore(storePath(stateDir));
-  log(`state in ${storePath(stateDir)}`);
+  let bundles;
+  try {
+    bundles = loadBundles();
+  } catch (e) {
+    log(`refusing to start: ${e.message}`);
+    process.exit(EXIT_BAD_CONFIG);
+  }
+  log(`state in ${stateDir}`);
 
   const maxLineBytes = Number(process.env.AGVM_MAX_LINE_BYTES) || DEFAULT_MAX_LINE_BYTES;
   const input = openFd(fromAgd, 'r');
@@ -136,7 +124,9 @@ function main() {
     } catch (e) {
       log(`slog close failed: ${e.message}`);
     }
-    store.close();
+    // Nothing uncommitted is kept: the swing-store rolls back what Commit did
+    // not commit. The vat workers are our children and end with their pipes.
+    kernel.close().catch(e => log(`closing the kernel: ${e.message}`));
     // Let queued writes reach agd, but never hang on a dead pipe.
     const timer = setTimeout(() => process.exit(code), 1000);
     if (outputBroken) process.exit(code);
@@ -158,15 +148,13 @@ function main() {
     log(`refusing to start: ${e.message}`);
     process.exit(EXIT_BAD_CONFIG);
   }
-  const kernel = makeKernel({
-    store,
+  const kernel = makeHost({
+    stateDir,
+    bundles,
     callAgd: (method, params) => conn.call(method, params),
     slog,
     faults,
     log,
-    builtinVats: loadBuiltinVats(),
-    maxCranksPerBlock: positiveIntEnv('AGVM_MAX_CRANKS_PER_BLOCK', DEFAULT_MAX_CRANKS_PER_BLOCK),
-    maxBundleBytes: positiveIntEnv('AGVM_MAX_BUNDLE_BYTES', DEFAULT_MAX_BUNDLE_BYTES),
   });
   conn = makeConnection({
     input,
@@ -189,10 +177,9 @@ function main() {
     // EOF normally comes first; this is the upper bound.
     setTimeout(() => exit(0, `${SHUTDOWN_GRACE_MS} ms after ${signal}`), SHUTDOWN_GRACE_MS);
   }
-  // Vat code can leave a rejected promise nobody handles (e.g. a power used
-  // after its delivery ended). That is the vat's problem, never a reason for
-  // the kernel to die, and cannot change consensus state (powers are dead).
-  process.on('unhandledRejection', e => log(`unhandled rejection (vat code?): ${e?.message ?? String(e)}`));
+  // Vat code runs in xsnap workers, so a rejection nobody handles here is the
+  // kernel's own; log it rather than die mid-block.
+  process.on('unhandledRejection', e => log(`unhandled rejection: ${e?.stack ?? String(e)}`));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 }

@@ -45,20 +45,32 @@ export function makeSlogger({
     send(entries);
   }
 
+  function add(entry, text = JSON.stringify(entry)) {
+    if (fd !== null) {
+      try {
+        fs.writeSync(fd, `${text}\n`);
+      } catch (e) {
+        log(`SLOGFILE write failed: ${e.message}; file slog disabled`);
+        fd = null;
+      }
+    }
+    batch.push(entry);
+    if (batch.length >= batchSize) flush();
+  }
+
   return {
     /** Record one entry: {type, ...fields, time, monotime}. */
     write(type, fields = {}) {
-      const entry = { type, ...fields, time: now(), monotime: monotime() };
-      if (fd !== null) {
-        try {
-          fs.writeSync(fd, `${JSON.stringify(entry)}\n`);
-        } catch (e) {
-          log(`SLOGFILE write failed: ${e.message}; file slog disabled`);
-          fd = null;
-        }
-      }
-      batch.push(entry);
-      if (batch.length >= batchSize) flush();
+      add({ type, ...fields, time: now(), monotime: monotime() });
+    },
+    /**
+     * Record one of SwingSet's own entries (it already carries type, time,
+     * monotime). They may hold bigints (computrons), which become numbers
+     * as Agoric's slog files write them.
+     */
+    writeEntry(entry) {
+      const text = JSON.stringify(entry, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
+      add(JSON.parse(text), text);
     },
     flush,
     close() {

@@ -8,9 +8,8 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { startKernel, runBlock, MAIN } from './helpers/fake-agd.js';
-import { openStore, storePath } from '../src/store.js';
-import { makeKernel } from '../src/kernel.js';
-import { loadBuiltinVats } from '../src/builtin-vats.js';
+import { bootKernel, init as initInProcess, block as blockInProcess, makeFakeAgd } from './helpers/sim.js';
+import { tipjarBundle } from './helpers/contracts.js';
 import pkg from '../package.json' with { type: 'json' };
 
 const CHAIN = 'agoriclocal';
@@ -18,6 +17,25 @@ const CHAIN = 'agoriclocal';
 function tempDir(t) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agvm-main-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+// Bootstrapping SwingSet (vat workers, the bootstrap vat) takes seconds, so
+// it is done once, in process, and every test starts from a copy of that
+// state: Init with isBootstrap on an initialised store for the same chain
+// just opens it.
+let template;
+async function bootstrappedDir(t) {
+  if (!template) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agvm-template-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    const { kernel, close } = bootKernel({ dir });
+    const { activityHash } = await initInProcess(kernel);
+    await close();
+    template = { dir, activityHash };
+  }
+  const dir = tempDir(t);
+  fs.cpSync(template.dir, dir, { recursive: true });
   return dir;
 }
 
@@ -32,25 +50,26 @@ const init = (k, cosmosHeight, isBootstrap = cosmosHeight === 0) =>
 
 const inputFor = h => ({
   updates: [{ address: `agoric1e2e${h}`, denom: 'ubld', amount: String(h * 7) }],
-  actions: [{ type: 'deliver', height: h }],
+  actions: [{ type: 'DELIVER_INBOUND', id: h, blockHeight: h, sender: 'agoric1s', target: 'faucet', method: 'ping', args: [], funds: [] }],
 });
 
 /** The same blocks through an in-process kernel, for expected hashes. */
 async function expectedHashes(t, n) {
-  const store = openStore(':memory:');
-  t.after(() => store.close());
-  const kernel = makeKernel({ store, callAgd: async () => true, builtinVats: loadBuiltinVats() });
-  kernel.handle('swingset.Init', { protocolVersion: 1, chainID: CHAIN, cosmosHeight: 0, isBootstrap: true });
-  const out = [''];
-  for (let h = 1; h <= n; h += 1) {
-    const blockTime = 1700000000 + h;
-    kernel.handle('swingset.BeginBlock', { blockHeight: h, blockTime, chainID: CHAIN });
-    kernel.handle('vbank.BalanceUpdate', { nonce: h, updates: inputFor(h).updates });
-    const r = await kernel.handle('swingset.EndBlock', { blockHeight: h, blockTime, actions: inputFor(h).actions });
-    kernel.handle('swingset.Commit', { blockHeight: h });
-    out.push(r.activityHash);
-  }
+  const dir = await bootstrappedDir(t);
+  const { kernel, close } = bootKernel({ dir, agd: makeFakeAgd() });
+  t.after(close);
+  const out = [(await initInProcess(kernel)).activityHash];
+  for (let h = 1; h <= n; h += 1) out.push(await blockInProcess(kernel, h, { ...inputFor(h), time: 1700000000 + h }));
   return out;
+}
+
+/** The committed kernelHeight in a state folder, as a restarted kernel reports it. */
+async function committedHeight(t, dir) {
+  const k = start(t, dir);
+  const { kernelHeight } = await init(k, 0, false);
+  k.eof();
+  await k.exited;
+  return kernelHeight;
 }
 
 test('tests run on the pinned node', () => {
@@ -59,16 +78,16 @@ test('tests run on the pinned node', () => {
 });
 
 test('3 blocks, kill, restart: kernelHeight and activityHash continue', async t => {
-  const dir = tempDir(t);
-  const slogFile = path.join(dir, 'slog.jsonl');
   const want = await expectedHashes(t, 4);
+  const dir = await bootstrappedDir(t);
+  const slogFile = path.join(dir, 'slog.jsonl');
 
   const a = start(t, dir, { env: { SLOGFILE: slogFile } });
-  assert.deepEqual(await init(a, 0), { protocolVersion: 1, kernelHeight: 0, activityHash: '' });
+  assert.deepEqual(await init(a, 0), { protocolVersion: 1, kernelHeight: 0, activityHash: want[0] });
   for (let h = 1; h <= 3; h += 1) assert.equal(await runBlock(a, CHAIN, h, inputFor(h)), want[h]);
   // block 4 ends but is never committed: lost with the process
   await a.call('swingset.BeginBlock', { blockHeight: 4, blockTime: 1, chainID: CHAIN });
-  await a.call('swingset.EndBlock', { blockHeight: 4, blockTime: 1, actions: [{ lost: 1 }] });
+  await a.call('swingset.EndBlock', { blockHeight: 4, blockTime: 1, actions: inputFor(4).actions });
   a.child.kill('SIGKILL');
   await a.exited;
 
@@ -86,6 +105,7 @@ test('3 blocks, kill, restart: kernelHeight and activityHash continue', async t 
   assert.deepEqual(types, [
     'cosmic-swingset-begin-block',
     'cosmic-swingset-end-block-start',
+    'cosmic-swingset-run-finish',
     'cosmic-swingset-end-block-finish',
     'cosmic-swingset-commit-block-start',
     'cosmic-swingset-commit-block-finish',
@@ -94,6 +114,11 @@ test('3 blocks, kill, restart: kernelHeight and activityHash continue', async t 
     assert.equal(typeof e.time, 'number');
     assert.equal(typeof e.monotime, 'number');
   }
+  // SwingSet's own entries are there too: a delivery to the faucet's vat
+  for (const type of ['crank-start', 'deliver', 'syscall', 'deliver-result', 'crank-finish']) {
+    assert.ok(entries.some(e => e.type === type), `slog has ${type} entries`);
+  }
+  assert.ok(entries.some(e => e.type === 'crank-finish' && /^[0-9a-f]{64}$/.test(e.crankhash ?? '') && e.activityhash));
   assert.equal(entries.find(e => e.type === 'cosmic-swingset-end-block-finish' && e.blockHeight === 3).activityHash, want[3]);
   const fileEntries = fs.readFileSync(slogFile, 'utf8').trim().split('\n').map(l => JSON.parse(l));
   assert.deepEqual(fileEntries, entries);
@@ -101,16 +126,18 @@ test('3 blocks, kill, restart: kernelHeight and activityHash continue', async t 
   assert.match(a.stderr, new RegExp(`agvm kernel ${pkg.version} on node v24\\.`));
   assert.equal(a.stdout, '');
 
+  const t0 = Date.now();
   const b = start(t, dir);
   assert.deepEqual(await init(b, 3), { protocolVersion: 1, kernelHeight: 3, activityHash: want[3] });
+  t.diagnostic(`restart over the existing store: ready ${Date.now() - t0} ms after spawn`);
   assert.equal(await runBlock(b, CHAIN, 4, inputFor(4)), want[4]);
   b.eof();
   assert.deepEqual(await b.exited, { code: 0, signal: null });
 });
 
 test('replay over the wire: agd behind by one block gets the saved hash', async t => {
-  const dir = tempDir(t);
   const want = await expectedHashes(t, 3);
+  const dir = await bootstrappedDir(t);
   const a = start(t, dir);
   await init(a, 0);
   for (let h = 1; h <= 2; h += 1) await runBlock(a, CHAIN, h, inputFor(h));
@@ -126,14 +153,14 @@ test('replay over the wire: agd behind by one block gets the saved hash', async 
 });
 
 test('EOF on fd 4 exits 0', async t => {
-  const k = start(t, tempDir(t));
+  const k = start(t, await bootstrappedDir(t));
   await init(k, 0);
   k.eof();
   assert.deepEqual(await k.exited, { code: 0, signal: null });
 });
 
 test('SIGTERM mid-block: Commit answered -32001, nothing persisted, exit 0 on EOF', async t => {
-  const dir = tempDir(t);
+  const dir = await bootstrappedDir(t);
   const k = start(t, dir);
   await init(k, 0);
   await runBlock(k, CHAIN, 1);
@@ -148,13 +175,11 @@ test('SIGTERM mid-block: Commit answered -32001, nothing persisted, exit 0 on EO
   assert.deepEqual(commit, { id: commit.id, result: null, error: { code: -32001, message: 'shutting down' } });
   k.eof();
   assert.deepEqual(await k.exited, { code: 0, signal: null });
-  const store = openStore(storePath(dir));
-  t.after(() => store.close());
-  assert.equal(store.getState().kernelHeight, 1);
+  assert.equal(await committedHeight(t, dir), 1);
 });
 
 test('a line that is not JSON from agd: exit non-zero', async t => {
-  const k = start(t, tempDir(t));
+  const k = start(t, await bootstrappedDir(t));
   await init(k, 0);
   k.writeRaw('hello, not json\n');
   const { code } = await k.exited;
@@ -163,7 +188,7 @@ test('a line that is not JSON from agd: exit non-zero', async t => {
 });
 
 test('a line over the maximum: exit non-zero, first 200 bytes logged', async t => {
-  const k = start(t, tempDir(t), { env: { AGVM_MAX_LINE_BYTES: '4096' } });
+  const k = start(t, await bootstrappedDir(t), { env: { AGVM_MAX_LINE_BYTES: '4096' } });
   await init(k, 0);
   k.writeRaw('{"id":2,"method":"x","params":[{"pad":"' + 'z'.repeat(5000));
   const { code } = await k.exited;
@@ -174,7 +199,7 @@ test('a line over the maximum: exit non-zero, first 200 bytes logged', async t =
 });
 
 test('fault injection: loud warning; malformed EndBlock; exit 9 before commit', async t => {
-  const dir = tempDir(t);
+  const dir = await bootstrappedDir(t);
   const k = start(t, dir, { env: { AGVM_TEST_FAULTS: '{"malformedAtHeight": 1, "exitAtHeight": 2, "phase": "commit-before"}' } });
   await k.waitStderr('TEST FAULT INJECTION ENABLED');
   await init(k, 0);
@@ -186,9 +211,7 @@ test('fault injection: loud warning; malformed EndBlock; exit 9 before commit', 
   await k.call('swingset.EndBlock', { blockHeight: 2, blockTime: 2, actions: [] });
   k.request('swingset.Commit', { blockHeight: 2 });
   assert.deepEqual(await k.exited, { code: 9, signal: null });
-  const store = openStore(storePath(dir));
-  t.after(() => store.close());
-  assert.equal(store.getState().kernelHeight, 1, 'block 2 not durable');
+  assert.equal(await committedHeight(t, dir), 1, 'block 2 not durable');
 });
 
 test('a malformed AGVM_TEST_FAULTS refuses to start', async t => {
@@ -227,7 +250,7 @@ test('started without its pipes: refuses to start (exit 3), creates no state', a
 });
 
 test('no fault warning without AGVM_TEST_FAULTS', async t => {
-  const k = start(t, tempDir(t));
+  const k = start(t, await bootstrappedDir(t));
   await init(k, 0);
   k.eof();
   await k.exited;
@@ -235,7 +258,7 @@ test('no fault warning without AGVM_TEST_FAULTS', async t => {
 });
 
 test('after SIGTERM without EOF the kernel exits 0 within ~10 s', async t => {
-  const k = start(t, tempDir(t));
+  const k = start(t, await bootstrappedDir(t));
   await init(k, 0);
   const t0 = Date.now();
   k.child.kill('SIGTERM');
@@ -245,7 +268,7 @@ test('after SIGTERM without EOF the kernel exits 0 within ~10 s', async t => {
 });
 
 test('install and deliver over the wire: outcomes published with vstorage.Set, cranks in the slog', async t => {
-  const dir = tempDir(t);
+  const dir = await bootstrappedDir(t);
   const vstorage = new Map();
   const k = start(t, dir, {
     answer: (method, p) => {
@@ -254,21 +277,19 @@ test('install and deliver over the wire: outcomes published with vstorage.Set, c
     },
   });
   await init(k, 0);
-  const bundle = 'function buildRootObject({ store }) { return { add(n) { const v = Number(store.get("v") ?? "0") + n; store.set("v", String(v)); return v; } }; }';
+  const bundle = await tipjarBundle();
+  const deliver = (id, method) => ({ type: 'DELIVER_INBOUND', id, blockHeight: 1, sender: 'agoric1s', target: 'c1', method, args: [], funds: [] });
   await runBlock(k, CHAIN, 1, {
     updates: [{ address: 'agoric1wire', denom: 'ubld', amount: '42' }],
-    actions: [
-      { type: 'INSTALL_BUNDLE', id: 1, blockHeight: 1, sender: 'agoric1s', bundle },
-      { type: 'DELIVER_INBOUND', id: 2, blockHeight: 1, sender: 'agoric1s', target: 'v3', method: 'add', args: [4] },
-      { type: 'DELIVER_INBOUND', id: 3, blockHeight: 1, sender: 'agoric1s', target: 'v3', method: 'add', args: ['x'] },
-    ],
+    actions: [{ type: 'INSTALL_BUNDLE', id: 1, blockHeight: 1, sender: 'agoric1s', bundle }, deliver(2, 'increment'), deliver(3, 'increment')],
   });
-  assert.equal(vstorage.get('published.swingset.install.1'), '{"vatID":"v3"}');
-  assert.equal(vstorage.get('published.swingset.deliver.2'), '{"result":4}');
-  assert.equal(vstorage.get('published.swingset.deliver.3'), '{"result":"4x"}');
+  assert.equal(vstorage.get('published.swingset.install.1'), '{"vatID":"c1"}');
+  assert.equal(vstorage.get('published.swingset.deliver.2'), '{"result":1}');
+  assert.equal(vstorage.get('published.swingset.deliver.3'), '{"result":2}');
   assert.equal(vstorage.get('bank.balances.agoric1wire.ubld'), '42');
   const entries = k.notifications.filter(n => n.method === 'slog.Write').flatMap(n => n.params[0].entries);
-  assert.equal(entries.filter(e => e.type === 'crank-finish').length, 5, 'block crank, bank update, install, 2 deliveries');
+  assert.ok(entries.some(e => e.type === 'create-vat' && e.dynamic), 'the contract is a dynamic vat');
+  assert.ok(entries.filter(e => e.type === 'crank-finish').length > 5);
   k.eof();
   assert.deepEqual(await k.exited, { code: 0, signal: null });
 });

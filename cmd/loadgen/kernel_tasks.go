@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -30,15 +31,15 @@ func deliverCycle(tc *txClient, accounts []*account) cycleFunc {
 	}
 }
 
-// installCycle installs a small bundle, different every time, and ends when
-// the kernel has published the new vat's ID.
+// installCycle installs the counter contract (a real endoZipBase64 bundle,
+// embedded) and ends when the kernel has published the new vat's ID. Every
+// install makes a new vat, even of the same bundle.
 func installCycle(tc *txClient, accounts []*account) cycleFunc {
 	return func(ctx context.Context, n int64) (cycleResult, error) {
 		from := accounts[int(n)%len(accounts)]
-		bundle := fmt.Sprintf(installBundle, n)
-		msg := &swingsettypes.MsgInstallBundle{Submitter: from.address.String(), Bundle: bundle}
+		msg := &swingsettypes.MsgInstallBundle{Submitter: from.address.String(), Bundle: counterBundle}
 		res, err := submitAndWait(ctx, tc, func(ctx context.Context) ([]byte, error) {
-			return tc.broadcastWithGas(ctx, from, 3_000_000, msg)
+			return tc.broadcastWithGas(ctx, from, 20_000_000, msg)
 		})
 		if err != nil {
 			return res, err
@@ -47,19 +48,11 @@ func installCycle(tc *txClient, accounts []*account) cycleFunc {
 	}
 }
 
-// installBundle is the vat loadgen installs: a counter, numbered so every
-// install is a distinct bundle.
-const installBundle = `// loadgen bundle %d
-function buildRootObject({ store }) {
-  return {
-    bump() {
-      const n = Number(store.get('n') ?? '0') + 1;
-      store.set('n', String(n));
-      return n;
-    },
-  };
-}
-`
+// counterBundle is counter/contract.js as bundle-source writes it (see
+// that file for how to rebuild it).
+//
+//go:embed bundle-counter.json
+var counterBundle string
 
 // awaitOutcome waits until the kernel published the outcome of the action
 // the transaction queued, and returns the outcome's error if it has one.

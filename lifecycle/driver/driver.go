@@ -7,6 +7,7 @@ package driver
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -126,15 +127,16 @@ type outcome struct {
 }
 
 // run feeds ev and every reply event that the resulting calls produce, until
-// the machine has nothing more to do for this step.
-func (d *Driver) run(ctx context.Context, ev lifecycle.Event) outcome {
+// the machine has nothing more to do for this step; block is what the
+// step's block calls send.
+func (d *Driver) run(ctx context.Context, ev lifecycle.Event, block blockInputs) outcome {
 	var out outcome
 	queue := []lifecycle.Event{ev}
 	for len(queue) > 0 {
 		next := queue[0]
 		queue = queue[1:]
 		for _, act := range d.feed(next) {
-			if reply := d.perform(ctx, act, &out); reply != nil {
+			if reply := d.perform(ctx, act, block, &out); reply != nil {
 				queue = append(queue, reply)
 			}
 		}
@@ -151,7 +153,7 @@ func (d *Driver) feed(ev lifecycle.Event) []lifecycle.Action {
 
 // perform carries out one action and returns the event that answers it, if
 // any.
-func (d *Driver) perform(ctx context.Context, act lifecycle.Action, out *outcome) lifecycle.Event {
+func (d *Driver) perform(ctx context.Context, act lifecycle.Action, block blockInputs, out *outcome) lifecycle.Event {
 	switch a := act.(type) {
 	case lifecycle.CallKernelInit:
 		var res initResult
@@ -163,11 +165,23 @@ func (d *Driver) perform(ctx context.Context, act lifecycle.Action, out *outcome
 		}
 		return lifecycle.KernelInitialized{KernelHeight: res.KernelHeight, ActivityHash: res.ActivityHash, Err: errText(err)}
 	case lifecycle.CallKernelBegin:
-		err := d.call(ctx, "swingset.BeginBlock", beginParams{BlockHeight: a.Height, BlockTime: blockTimeOf(ctx), ChainID: d.cfg.ChainID}, nil)
+		if err := block.check("swingset.BeginBlock", a.Height); err != nil {
+			return lifecycle.KernelBegan{Height: a.Height, Err: errText(err)}
+		}
+		err := d.call(ctx, "swingset.BeginBlock", beginParams{BlockHeight: a.Height, BlockTime: block.time, ChainID: d.cfg.ChainID}, nil)
 		return lifecycle.KernelBegan{Height: a.Height, Err: errText(err), Refused: isShutdownRefusal(err)}
 	case lifecycle.CallKernelEnd:
+		if err := block.check("swingset.EndBlock", a.Height); err != nil {
+			return lifecycle.KernelEnded{Height: a.Height, Err: errText(err)}
+		}
+		actions := block.actions
+		if actions == nil {
+			actions = []json.RawMessage{} // the wire wants [], never null
+		}
 		var res endResult
-		err := d.call(ctx, "swingset.EndBlock", endParams{BlockHeight: a.Height, BlockTime: blockTimeOf(ctx), Actions: actionsOf(ctx)}, &res)
+		err := d.call(ctx, "swingset.EndBlock", endParams{
+			BlockHeight: a.Height, BlockTime: block.time, Actions: actions, Params: block.params.wire(),
+		}, &res)
 		return lifecycle.KernelEnded{Height: a.Height, ActivityHash: res.ActivityHash, Err: errText(err)}
 	case lifecycle.CallKernelCommit:
 		var res commitResult
@@ -226,6 +240,17 @@ func (d *Driver) call(ctx context.Context, method string, params, result any) er
 func isShutdownRefusal(err error) bool {
 	var rpcErr *rpc.Error
 	return errors.As(err, &rpcErr) && rpcErr.Code == rpc.CodeShuttingDown
+}
+
+// check refuses a block call for a height other than the one whose inputs
+// the hook passed: the machine asks for a block's calls only from that
+// block's own step, so a mismatch is a driver bug, and sending another
+// block's time or actions would fork the kernel.
+func (b blockInputs) check(method string, height int64) error {
+	if b.height != height {
+		return fmt.Errorf("%s(%d) asked for in a step that carries block %d's inputs", method, height, b.height)
+	}
+	return nil
 }
 
 func errText(err error) string {

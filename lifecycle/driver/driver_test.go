@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -92,7 +93,8 @@ func runBlock(t *testing.T, d *Driver, h int64) error {
 	if err := d.BalanceUpdate(ctx, map[string]any{"nonce": h}); err != nil {
 		return err
 	}
-	hash, err := d.EndBlock(ctx, h, 1000+h, []json.RawMessage{json.RawMessage(`{"type":"X"}`)})
+	params := KernelParams{BlockComputronLimit: 8_000_000 + uint64(h), VatCreationComputrons: 300_000}
+	hash, err := d.EndBlock(ctx, h, 1000+h, []json.RawMessage{json.RawMessage(fmt.Sprintf(`{"type":"X","n":%d}`, h))}, params)
 	if err != nil {
 		return err
 	}
@@ -122,9 +124,15 @@ func TestBlocksReachTheWireInOrder(t *testing.T) {
 		`swingset.Init {"protocolVersion":1,"chainID":"test-chain","cosmosHeight":0,"isBootstrap":true}`,
 		`swingset.BeginBlock {"blockHeight":1,"blockTime":1001,"chainID":"test-chain"}`,
 		`vbank.BalanceUpdate`,
-		`swingset.EndBlock {"blockHeight":1,"blockTime":1001,"actions":[{"type":"X"}]}`,
+		`swingset.EndBlock {"blockHeight":1,"blockTime":1001,"actions":[{"type":"X","n":1}],"params":{"blockComputronLimit":"8000001","vatCreationComputrons":"300000"}}`,
 		`swingset.Commit {"blockHeight":1}`,
 		`swingset.BeginBlock {"blockHeight":2,"blockTime":1002,"chainID":"test-chain"}`,
+		`vbank.BalanceUpdate`,
+		`swingset.EndBlock {"blockHeight":2,"blockTime":1002,"actions":[{"type":"X","n":2}],"params":{"blockComputronLimit":"8000002","vatCreationComputrons":"300000"}}`,
+		`swingset.Commit {"blockHeight":2}`,
+	}
+	if len(k.calls) != len(want) {
+		t.Fatalf("calls:\n%s\nwant %d", strings.Join(k.calls, "\n"), len(want))
 	}
 	for i, w := range want {
 		if k.calls[i] != w {
@@ -147,8 +155,11 @@ func TestSignalRefusesTheCommitAndStopsCleanly(t *testing.T) {
 	if err := d.BeginBlock(ctx, 1, 1); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.EndBlock(ctx, 1, 1, nil); err != nil {
+	if _, err := d.EndBlock(ctx, 1, 1, nil, KernelParams{BlockComputronLimit: 1, VatCreationComputrons: 1}); err != nil {
 		t.Fatal(err)
+	}
+	if last := k.calls[len(k.calls)-1]; !strings.Contains(last, `"actions":[],`) {
+		t.Fatalf("a block without actions sent %s, want \"actions\":[]", last)
 	}
 	d.Signal("SIGTERM")
 	if signalled != 1 {

@@ -8,11 +8,33 @@ import (
 	"github.com/agd-project/agd/lifecycle"
 )
 
+// KernelParams are x/swingset's consensus params that swingset.EndBlock
+// hands the kernel in every block.
+type KernelParams struct {
+	// BlockComputronLimit is the block's computron budget.
+	BlockComputronLimit uint64
+	// VatCreationComputrons is what creating a vat counts against it.
+	VatCreationComputrons uint64
+}
+
+// blockInputs is what a block's kernel calls carry besides the height. The
+// machine deals only in heights, so the hook that feeds it a block's event
+// hands these, as a parameter, to the call the machine asks for; steps that
+// make no block call pass noBlock.
+type blockInputs struct {
+	height  int64
+	time    int64
+	actions []json.RawMessage
+	params  KernelParams
+}
+
+var noBlock = blockInputs{}
+
 // Init runs the start-up handshake: swingset.Init with agd's committed height
 // and the activity hash agd stored for it. It returns an error, naming the
 // heights, when the kernel cannot follow this chain.
 func (d *Driver) Init(ctx context.Context, cosmosHeight int64, activityHash string) error {
-	out := d.run(ctx, lifecycle.Started{CosmosHeight: cosmosHeight, ActivityHash: activityHash})
+	out := d.run(ctx, lifecycle.Started{CosmosHeight: cosmosHeight, ActivityHash: activityHash}, noBlock)
 	if out.refused != nil {
 		return out.refused
 	}
@@ -26,8 +48,7 @@ func (d *Driver) Init(ctx context.Context, cosmosHeight int64, activityHash stri
 
 // BeginBlock is called from the app's BeginBlocker for block height.
 func (d *Driver) BeginBlock(ctx context.Context, height, blockTime int64) error {
-	ctx = withBlockTime(ctx, blockTime)
-	out := d.run(ctx, lifecycle.BlockStarted{Height: height})
+	out := d.run(ctx, lifecycle.BlockStarted{Height: height}, blockInputs{height: height, time: blockTime})
 	if out.refused != nil {
 		d.endRoutineIfSyncing()
 	}
@@ -35,12 +56,12 @@ func (d *Driver) BeginBlock(ctx context.Context, height, blockTime int64) error 
 }
 
 // EndBlock is called from the app's EndBlocker, after every other module
-// (vbank's BalanceUpdate included), with the block's kernel inputs. It returns
-// the activity hash to write into consensus state.
-func (d *Driver) EndBlock(ctx context.Context, height, blockTime int64, actions []json.RawMessage) (string, error) {
-	ctx = withBlockTime(ctx, blockTime)
-	ctx = withActions(ctx, actions)
-	out := d.run(ctx, lifecycle.EndBlockReached{Height: height})
+// (vbank's BalanceUpdate included), with the block's kernel inputs and
+// x/swingset's params. It returns the activity hash to write into consensus
+// state.
+func (d *Driver) EndBlock(ctx context.Context, height, blockTime int64, actions []json.RawMessage, params KernelParams) (string, error) {
+	out := d.run(ctx, lifecycle.EndBlockReached{Height: height},
+		blockInputs{height: height, time: blockTime, actions: actions, params: params})
 	if out.refused != nil {
 		d.endRoutineIfSyncing()
 		return "", out.refused
@@ -54,7 +75,7 @@ func (d *Driver) EndBlock(ctx context.Context, height, blockTime int64, actions 
 // Commit is called when ABCI Commit starts for height. It returns nil only
 // when agd may commit its own state: the kernel made the block durable.
 func (d *Driver) Commit(ctx context.Context, height int64) error {
-	out := d.run(ctx, lifecycle.CommitStarted{Height: height})
+	out := d.run(ctx, lifecycle.CommitStarted{Height: height}, noBlock)
 	if out.commitCosmos {
 		return nil
 	}
@@ -67,7 +88,7 @@ func (d *Driver) Commit(ctx context.Context, height int64) error {
 
 // CosmosCommitted is called once agd's own commit of height is durable.
 func (d *Driver) CosmosCommitted(height int64) {
-	d.run(context.Background(), lifecycle.CosmosCommitted{Height: height})
+	d.run(context.Background(), lifecycle.CosmosCommitted{Height: height}, noBlock)
 }
 
 // BalanceUpdate sends the block's vbank.BalanceUpdate notification. It is
@@ -90,10 +111,10 @@ func (d *Driver) BalanceUpdate(ctx context.Context, update any) error {
 // Signal records SIGTERM or SIGINT; the machine decides whether agd stops
 // now or after the block in progress.
 func (d *Driver) Signal(name string) {
-	d.run(context.Background(), lifecycle.SignalReceived{Name: name})
+	d.run(context.Background(), lifecycle.SignalReceived{Name: name}, noBlock)
 }
 
 // KernelExited records the kernel's death with its exit status.
 func (d *Driver) KernelExited(status string) {
-	d.run(context.Background(), lifecycle.KernelExited{Status: status})
+	d.run(context.Background(), lifecycle.KernelExited{Status: status}, noBlock)
 }

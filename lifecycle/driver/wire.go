@@ -1,8 +1,8 @@
 package driver
 
 import (
-	"context"
 	"encoding/json"
+	"strconv"
 )
 
 // The lifecycle methods' params and results, as docs/protocol.md pins them.
@@ -30,6 +30,21 @@ type endParams struct {
 	BlockHeight int64             `json:"blockHeight"`
 	BlockTime   int64             `json:"blockTime"`
 	Actions     []json.RawMessage `json:"actions"`
+	Params      kernelParamsJSON  `json:"params"`
+}
+
+// kernelParamsJSON is KernelParams on the wire: decimal strings, since a
+// computron count may exceed what a JavaScript number holds exactly.
+type kernelParamsJSON struct {
+	BlockComputronLimit   string `json:"blockComputronLimit"`
+	VatCreationComputrons string `json:"vatCreationComputrons"`
+}
+
+func (p KernelParams) wire() kernelParamsJSON {
+	return kernelParamsJSON{
+		BlockComputronLimit:   strconv.FormatUint(p.BlockComputronLimit, 10),
+		VatCreationComputrons: strconv.FormatUint(p.VatCreationComputrons, 10),
+	}
 }
 
 type endResult struct {
@@ -42,31 +57,4 @@ type commitParams struct {
 
 type commitResult struct {
 	KernelHeight int64 `json:"kernelHeight"`
-}
-
-// The block's time and inputs ride on the context from the ABCI hook to the
-// call the machine asks for, since the machine itself deals only in heights.
-
-type blockTimeKey struct{}
-type actionsKey struct{}
-
-func withBlockTime(ctx context.Context, t int64) context.Context {
-	return context.WithValue(ctx, blockTimeKey{}, t)
-}
-
-func blockTimeOf(ctx context.Context) int64 {
-	t, _ := ctx.Value(blockTimeKey{}).(int64)
-	return t
-}
-
-func withActions(ctx context.Context, actions []json.RawMessage) context.Context {
-	return context.WithValue(ctx, actionsKey{}, actions)
-}
-
-func actionsOf(ctx context.Context) []json.RawMessage {
-	a, _ := ctx.Value(actionsKey{}).([]json.RawMessage)
-	if a == nil {
-		return []json.RawMessage{}
-	}
-	return a
 }

@@ -20,8 +20,15 @@ type includedTx struct {
 // transaction is in a block, and returns what the chain recorded.
 func sendTx(t *testing.T, ln *localnet, args ...string) includedTx {
 	t.Helper()
+	return sendTxWithGas(t, ln, "3000000", "10000ubld", args...)
+}
+
+// sendTxWithGas is sendTx with another gas limit and fee (a contract
+// bundle of a few hundred KB costs more than 3M gas in transaction bytes).
+func sendTxWithGas(t *testing.T, ln *localnet, gas, fees string, args ...string) includedTx {
+	t.Helper()
 	full := append(args, "--from", "validator", "--home", ln.home(0), "--keyring-backend", "test",
-		"--chain-id", ln.chainID, "--node", ln.nodeFlag(0), "--gas", "3000000", "--fees", "10000ubld", "--yes", "--output", "json")
+		"--chain-id", ln.chainID, "--node", ln.nodeFlag(0), "--gas", gas, "--fees", fees, "--yes", "--output", "json")
 	out := mustAgd(t, append([]string{"tx"}, full...)...)
 	var sync struct {
 		Code   int    `json:"code"`

@@ -319,8 +319,11 @@ func TestSigtermAtRandomPoints(t *testing.T) {
 
 	kernelAhead := 0
 	for trial := 0; trial < trials; trial++ {
-		delay := sigtermDelay(rng, trial)
+		from, delay := sigtermDelay(rng, trial)
 		node := ln.start(t, 0, "--split")
+		if from != "" {
+			waitLogLine(t, node, from, 120*time.Second)
+		}
 		time.Sleep(delay)
 		if err := node.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
@@ -330,7 +333,11 @@ func TestSigtermAtRandomPoints(t *testing.T) {
 		if recoveredKernelAhead(node.logText()) {
 			kernelAhead++
 		}
-		t.Logf("trial %d: SIGTERM after %s: %s", trial, delay, outcome)
+		since := "exec"
+		if from != "" {
+			since = fmt.Sprintf("%q", from)
+		}
+		t.Logf("trial %d: SIGTERM %s after %s: %s", trial, delay, since, outcome)
 	}
 	if kernelAhead == 0 {
 		// Chance left the kernel one block ahead at no restart; make it so
@@ -373,18 +380,20 @@ func TestSigtermAtRandomPoints(t *testing.T) {
 		trials, kernelAhead, top)
 }
 
-// sigtermDelay spreads the trials over agd's life: a third within 50 ms of
-// exec (the process loading, agd's package initialisation, config), a third
-// within its first second (stores, the kernel's start and handshake, replay:
-// about 0.9 s here), a third while it makes blocks.
-func sigtermDelay(rng *rand.Rand, trial int) time.Duration {
+// sigtermDelay spreads the trials over agd's life. A third come within
+// 50 ms of exec (the process loading, agd's package initialisation, config);
+// a third within 3 s of exec (stores, the kernel's start and its handshake,
+// which takes SwingSet seconds, the replay of the last block); a third within
+// 2 s of the log line from, "kernel ready", so that they land among blocks
+// however long the start took.
+func sigtermDelay(rng *rand.Rand, trial int) (from string, delay time.Duration) {
 	switch trial % 3 {
 	case 0:
-		return time.Duration(rng.IntN(50)) * time.Millisecond
+		return "", time.Duration(rng.IntN(50)) * time.Millisecond
 	case 1:
-		return time.Duration(50+rng.IntN(950)) * time.Millisecond
+		return "", time.Duration(50+rng.IntN(2950)) * time.Millisecond
 	}
-	return time.Duration(1000+rng.IntN(2000)) * time.Millisecond
+	return "kernel ready", time.Duration(rng.IntN(2000)) * time.Millisecond
 }
 
 var startupShutdown = regexp.MustCompile(`shut down cleanly during start-up.*stage=("[^"]*"|\S+)`)
@@ -456,6 +465,18 @@ func sendTrafficUntil(ctx context.Context, t *testing.T, ln *localnet) int {
 		}
 	}
 	return accepted
+}
+
+// waitLogLine waits until the node's log holds want.
+func waitLogLine(t *testing.T, n *runningNode, want string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !strings.Contains(n.logText(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the log within %s:\n%s", want, within, tail(n.logText(), 3000))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // appHashes returns the AppHash of blocks 2..top.

@@ -1,5 +1,7 @@
 // Package keeper is x/swingset's state: the kernel's activity hash, params
-// and the queue of actions waiting for swingset.EndBlock.
+// and the queue of actions waiting for swingset.EndBlock; and its Msg
+// service, which queues them and moves a delivery's funds into the
+// kernel's escrow.
 package keeper
 
 import (
@@ -14,11 +16,16 @@ import (
 // Keeper reads and writes x/swingset's store.
 type Keeper struct {
 	storeService store.KVStoreService
+	bank         types.BankKeeper
+	// escrow is the module account a delivery's funds go to: vbank's, which
+	// the kernel pays out of with vbank.Give.
+	escrow string
 }
 
-// NewKeeper returns a keeper over the module's store.
-func NewKeeper(storeService store.KVStoreService) Keeper {
-	return Keeper{storeService: storeService}
+// NewKeeper returns a keeper over the module's store that moves deliveries'
+// funds with bank into the module account named escrow.
+func NewKeeper(storeService store.KVStoreService, bank types.BankKeeper, escrow string) Keeper {
+	return Keeper{storeService: storeService, bank: bank, escrow: escrow}
 }
 
 // ActivityHash returns the kernel's activity hash as of the last committed

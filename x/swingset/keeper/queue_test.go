@@ -2,28 +2,46 @@ package keeper_test
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
-	storetypes "cosmossdk.io/store/types"
 	"github.com/cosmos/cosmos-sdk/runtime"
-	"github.com/cosmos/cosmos-sdk/testutil"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/agd-project/agd/x/swingset/keeper"
 	"github.com/agd-project/agd/x/swingset/types"
+	vbanktestutil "github.com/agd-project/agd/x/vbank/testutil"
+	vbanktypes "github.com/agd-project/agd/x/vbank/types"
 )
 
+// setup returns x/swingset over a real bank keeper whose vbank escrow takes
+// deliveries' funds, as the app wires it, and a submitter address.
 func setup(t *testing.T) (sdk.Context, keeper.Keeper, types.MsgServer, string) {
+	ctx, k, srv, sub, _ := setupWithBank(t)
+	return ctx, k, srv, sub
+}
+
+func setupWithBank(t *testing.T) (sdk.Context, keeper.Keeper, types.MsgServer, string, *vbanktestutil.Fixture) {
 	t.Helper()
-	key := storetypes.NewKVStoreKey(types.StoreKey)
-	ctx := testutil.DefaultContext(key, storetypes.NewTransientStoreKey("t")).WithBlockHeight(5)
-	k := keeper.NewKeeper(runtime.NewKVStoreService(key))
-	if err := k.InitGenesis(ctx, *types.DefaultGenesis()); err != nil {
+	f := vbanktestutil.New(t, types.StoreKey)
+	f.Ctx = f.Ctx.WithBlockHeight(5)
+	k := keeper.NewKeeper(runtime.NewKVStoreService(f.Stores[types.StoreKey]), f.Bank, vbanktypes.ModuleName)
+	if err := k.InitGenesis(f.Ctx, *types.DefaultGenesis()); err != nil {
 		t.Fatal(err)
 	}
 	submitter := sdk.AccAddress(make([]byte, 20)).String()
-	return ctx, k, keeper.NewMsgServer(k), submitter
+	return f.Ctx, k, keeper.NewMsgServer(k), submitter, f
+}
+
+// counterBundle is bundle-source's output for types/testdata/counter.
+func counterBundle(t *testing.T) string {
+	t.Helper()
+	bz, err := os.ReadFile("../types/testdata/bundle-counter.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(bz)
 }
 
 func take(t *testing.T, ctx sdk.Context, k keeper.Keeper) []map[string]any {
@@ -43,7 +61,8 @@ func take(t *testing.T, ctx sdk.Context, k keeper.Keeper) []map[string]any {
 
 func TestActionsInOrderWithShapes(t *testing.T) {
 	ctx, k, srv, sub := setup(t)
-	if _, err := srv.InstallBundle(ctx, &types.MsgInstallBundle{Submitter: sub, Bundle: "export default 1;"}); err != nil {
+	bundle := counterBundle(t)
+	if _, err := srv.InstallBundle(ctx, &types.MsgInstallBundle{Submitter: sub, Bundle: "\n " + bundle + "\n"}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := srv.DeliverInbound(ctx, &types.MsgDeliverInbound{Submitter: sub, Target: "v1", Method: "add", Args: ` [1, {"a": "b"}] `})
@@ -58,10 +77,10 @@ func TestActionsInOrderWithShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		`{"type":"INSTALL_BUNDLE","id":1,"blockHeight":5,"sender":"` + sub + `","bundle":"export default 1;","bundleHash":"`,
-		`{"type":"DELIVER_INBOUND","id":2,"blockHeight":5,"sender":"` + sub + `","target":"v1","method":"add","args":[1,{"a":"b"}]}`,
+		`{"type":"INSTALL_BUNDLE","id":1,"blockHeight":5,"sender":"` + sub + `","bundle":` + strings.TrimSpace(bundle) + `}`,
+		`{"type":"DELIVER_INBOUND","id":2,"blockHeight":5,"sender":"` + sub + `","target":"v1","method":"add","args":[1,{"a":"b"}],"funds":[]}`,
 	}
-	if len(raw) != 2 || !strings.HasPrefix(string(raw[0]), want[0]) || string(raw[1]) != want[1] {
+	if len(raw) != 2 || string(raw[0]) != want[0] || string(raw[1]) != want[1] {
 		t.Fatalf("actions:\n%s\nwant:\n%s", raw, want)
 	}
 	if again := take(t, ctx, k); len(again) != 0 {
@@ -71,7 +90,9 @@ func TestActionsInOrderWithShapes(t *testing.T) {
 
 func TestPerBlockCapKeepsTheRestInOrder(t *testing.T) {
 	ctx, k, srv, sub := setup(t)
-	if err := k.SetParams(ctx, types.Params{MaxBundleSize: 100, MaxActionsPerBlock: 2}); err != nil {
+	p := types.DefaultParams()
+	p.MaxActionsPerBlock = 2
+	if err := k.SetParams(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 5; i++ {
@@ -101,16 +122,20 @@ func TestPerBlockCapKeepsTheRestInOrder(t *testing.T) {
 
 func TestMessageValidation(t *testing.T) {
 	ctx, k, srv, sub := setup(t)
-	if err := k.SetParams(ctx, types.Params{MaxBundleSize: 4, MaxActionsPerBlock: 1}); err != nil {
+	bundle := counterBundle(t)
+	p := types.DefaultParams()
+	p.MaxBundleSize = uint64(len(bundle)) - 1
+	if err := k.SetParams(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		msg  sdk.Msg
 		want string
 	}{
-		{&types.MsgInstallBundle{Submitter: sub, Bundle: "12345"}, "max_bundle_size"},
+		{&types.MsgInstallBundle{Submitter: sub, Bundle: bundle}, "max_bundle_size"},
 		{&types.MsgInstallBundle{Submitter: sub}, "bundle: empty"},
-		{&types.MsgInstallBundle{Submitter: "nope", Bundle: "1"}, "submitter"},
+		{&types.MsgInstallBundle{Submitter: sub, Bundle: "export default 1;"}, "bundle: not a JSON object"},
+		{&types.MsgInstallBundle{Submitter: "nope", Bundle: bundle}, "submitter"},
 		{&types.MsgDeliverInbound{Submitter: sub, Target: "v", Method: "m", Args: `"[1]"`}, "args: not a JSON array"},
 		{&types.MsgDeliverInbound{Submitter: sub, Target: "v", Method: "m", Args: `{}`}, "args: not a JSON array"},
 		{&types.MsgDeliverInbound{Submitter: sub, Target: "v", Method: "m", Args: `null`}, "args: not a JSON array"},

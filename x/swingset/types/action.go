@@ -1,11 +1,11 @@
 package types
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 )
 
 // Action types, the "type" member of each action swingset.EndBlock carries.
@@ -20,14 +20,13 @@ type installBundleAction struct {
 	ID          uint64 `json:"id"`
 	BlockHeight int64  `json:"blockHeight"`
 	Sender      string `json:"sender"`
-	Bundle      string `json:"bundle"`
-	// BundleHash is the lower-case hex SHA-256 of bundle, so the kernel can
-	// name a bundle without hashing it again.
-	BundleHash string `json:"bundleHash"`
+	// Bundle is the bundle object itself, never a string holding JSON.
+	Bundle json.RawMessage `json:"bundle"`
 }
 
 // deliverInboundAction is the JSON the kernel gets for MsgDeliverInbound;
-// args is the array itself, not its text.
+// args is the array itself, not its text, and funds what the transaction
+// moved into the kernel's escrow for this delivery ([] when nothing).
 type deliverInboundAction struct {
 	Type        string          `json:"type"`
 	ID          uint64          `json:"id"`
@@ -36,6 +35,24 @@ type deliverInboundAction struct {
 	Target      string          `json:"target"`
 	Method      string          `json:"method"`
 	Args        json.RawMessage `json:"args"`
+	Funds       []coinJSON      `json:"funds"`
+}
+
+// coinJSON is a coin as the kernel gets it: the amount as a decimal string,
+// since it may exceed what a JavaScript number holds exactly.
+type coinJSON struct {
+	Denom  string `json:"denom"`
+	Amount string `json:"amount"`
+}
+
+// fundsJSON lists funds in sdk.Coins order (sorted by denom, which
+// ValidateBasic enforced), never null.
+func fundsJSON(funds sdk.Coins) []coinJSON {
+	out := make([]coinJSON, 0, len(funds))
+	for _, c := range funds {
+		out = append(out, coinJSON{Denom: c.Denom, Amount: c.Amount.String()})
+	}
+	return out
 }
 
 // ValidateBasic checks the queued message.
@@ -67,10 +84,17 @@ func (a QueuedAction) KernelJSON() (json.RawMessage, error) {
 	switch {
 	case a.GetInstallBundle() != nil:
 		m := a.GetInstallBundle()
-		sum := sha256.Sum256([]byte(m.Bundle))
+		b, err := ParseBundle(m.Bundle)
+		if err != nil {
+			return nil, fmt.Errorf("action %d: %w", a.Id, err)
+		}
+		bundle, err := b.JSON()
+		if err != nil {
+			return nil, fmt.Errorf("action %d: %w", a.Id, err)
+		}
 		v = installBundleAction{
 			Type: ActionInstallBundle, ID: a.Id, BlockHeight: a.BlockHeight, Sender: m.Submitter,
-			Bundle: m.Bundle, BundleHash: hex.EncodeToString(sum[:]),
+			Bundle: bundle,
 		}
 	case a.GetDeliverInbound() != nil:
 		m := a.GetDeliverInbound()
@@ -80,7 +104,7 @@ func (a QueuedAction) KernelJSON() (json.RawMessage, error) {
 		}
 		v = deliverInboundAction{
 			Type: ActionDeliverInbound, ID: a.Id, BlockHeight: a.BlockHeight, Sender: m.Submitter,
-			Target: m.Target, Method: m.Method, Args: args,
+			Target: m.Target, Method: m.Method, Args: args, Funds: fundsJSON(m.Funds),
 		}
 	default:
 		return nil, fmt.Errorf("action %d: empty", a.Id)

@@ -13,20 +13,22 @@ var (
 	_ sdk.Msg = (*MsgDeliverInbound)(nil)
 )
 
-// ValidateBasic checks what needs no state: the submitter and a non-empty
-// bundle. The size limit is a param, checked by the msg server.
+// ValidateBasic checks what needs no state: the submitter, and that the
+// bundle is an endoZipBase64 bundle whose hash matches its archive
+// (ParseBundle). The size limit is a param, checked by the msg server.
 func (m *MsgInstallBundle) ValidateBasic() error {
 	if _, err := sdk.AccAddressFromBech32(m.Submitter); err != nil {
 		return fmt.Errorf("submitter: %w", err)
 	}
-	if m.Bundle == "" {
-		return errors.New("bundle: empty")
+	if _, err := ParseBundle(m.Bundle); err != nil {
+		return err
 	}
 	return nil
 }
 
-// ValidateBasic checks the submitter, that target and method are named and
-// that args is a JSON array.
+// ValidateBasic checks the submitter, that target and method are named,
+// that args is a JSON array and that funds are valid coins: positive,
+// sorted by denom, each denom once.
 func (m *MsgDeliverInbound) ValidateBasic() error {
 	if _, err := sdk.AccAddressFromBech32(m.Submitter); err != nil {
 		return fmt.Errorf("submitter: %w", err)
@@ -39,6 +41,21 @@ func (m *MsgDeliverInbound) ValidateBasic() error {
 	}
 	if _, err := ParseArgs(m.Args); err != nil {
 		return err
+	}
+	return ValidateFunds(m.Funds)
+}
+
+// ValidateFunds checks that funds are valid coins: positive, sorted by
+// denom, each denom once. A coin decoded without an amount is refused
+// first, since sdk.Coins.Validate would panic on it.
+func ValidateFunds(funds sdk.Coins) error {
+	for i, c := range funds {
+		if c.Amount.IsNil() {
+			return fmt.Errorf("funds: coin %d (%q) has no amount", i, c.Denom)
+		}
+	}
+	if err := funds.Validate(); err != nil {
+		return fmt.Errorf("funds %q: %w", funds.String(), err)
 	}
 	return nil
 }

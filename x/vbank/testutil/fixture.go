@@ -35,13 +35,17 @@ type Fixture struct {
 	Bank    bankkeeper.BaseKeeper
 	Keeper  keeper.Keeper
 	Address addresscodec.Bech32Codec
+	// Stores holds the KV store keys of Ctx, by name, for a module under
+	// test that sits beside vbank (New's extraStores).
+	Stores map[string]*storetypes.KVStoreKey
 }
 
 // New builds a fixture. The vbank escrow is a plain module account; the
-// bank keeper runs vbank's send restriction.
-func New(tb testing.TB) *Fixture {
+// bank keeper runs vbank's send restriction. extraStores names more KV
+// stores to mount in Ctx, for another module's keeper (Fixture.Stores).
+func New(tb testing.TB, extraStores ...string) *Fixture {
 	tb.Helper()
-	keys := storetypes.NewKVStoreKeys(authtypes.StoreKey, banktypes.StoreKey, types.StoreKey)
+	keys := storetypes.NewKVStoreKeys(append([]string{authtypes.StoreKey, banktypes.StoreKey, types.StoreKey}, extraStores...)...)
 	tkeys := storetypes.NewTransientStoreKeys(types.TStoreKey)
 	ctx := testutil.DefaultContextWithKeys(keys, tkeys, nil)
 	cdc := moduletestutil.MakeTestEncodingConfig(auth.AppModuleBasic{}, bank.AppModuleBasic{}).Codec
@@ -61,7 +65,7 @@ func New(tb testing.TB) *Fixture {
 	if err := vk.InitGenesis(ctx, *types.DefaultGenesis()); err != nil {
 		tb.Fatal(err)
 	}
-	return &Fixture{Ctx: ctx, Bank: bk, Keeper: vk, Address: ac}
+	return &Fixture{Ctx: ctx, Bank: bk, Keeper: vk, Address: ac, Stores: keys}
 }
 
 // Addr returns a deterministic test address and its bech32 form.

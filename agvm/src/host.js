@@ -1,0 +1,575 @@
+// The host loop: one SwingSet controller over an on-disk swing-store,
+// driven block by block by agd's lifecycle requests (PROTOCOL.md):
+//
+//   Init         opens the swing-store; on a fresh one (isBootstrap) it
+//                initialises SwingSet with agvm's prebuilt bundles and runs
+//                the bootstrap vat to completion, then commits.
+//   BeginBlock   slog marker; decides whether the block runs or is replayed.
+//   BalanceUpdate  kept until EndBlock.
+//   EndBlock     the block crank (agvm.blockHeight in the kernel store),
+//                balance updates into the bank vat through the bridge device,
+//                the block's actions into the bootstrap vat, then
+//                controller.run(policy) under the block's computron budget;
+//                requests vats made to agd are sent after each run and their
+//                answers delivered back through the bridge. Returns
+//                controller.getActivityhash().
+//   Commit       host records, then hostStorage.commit(), then the answer.
+//
+// Replay: if the kernel committed H but agd did not (agd crashed between the
+// two commits), agd sends block H again (BeginBlock(H) with H ==
+// kernelHeight). The kernel must not run it twice: EndBlock re-sends, in
+// order, the state-changing calls the first run made to agd ("chain sends",
+// kept in host.block.<H>) and answers the saved activityhash; Commit changes
+// nothing. This keeps the one-block-ahead recovery PROTOCOL.md requires.
+//
+// Calls to agd are asynchronous for the vats (vats/vat-bank.js): the bridge
+// device's callOutbound only queues {reqID, method, params} here; answers
+// come back as bridge inbound ('agd', {reqID, result|error}). agd's answers
+// are deterministic, and they enter the run-queue in request order, so every
+// validator sees the same cranks.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { openSwingStore } from '@agoric/swing-store';
+import {
+  initializeSwingset,
+  makeSwingsetController,
+  swingsetIsInitialized,
+  buildBridge,
+} from '@agoric/swingset-vat';
+import { RpcError, ErrorCodes, RawLine } from './jsonrpc.js';
+import { NO_FAULTS } from './faults.js';
+import { makeComputronPolicy, readBlockParams } from './policy.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Kernel→agd calls that change agd's state: recorded and replayed. */
+export const CHAIN_SEND_METHODS = Object.freeze(['vbank.Give', 'vbank.Grab', 'vstorage.Set', 'vstorage.Append']);
+/** Kernel→agd calls that only read: never recorded. */
+export const QUERY_METHODS = Object.freeze(['vbank.GetBalance', 'vstorage.Get', 'vstorage.Children']);
+
+/** Per-height records kept for replay; only the last one is ever needed. */
+const KEEP_BLOCK_RECORDS = 10;
+/** vstorage entries per merged vstorage.Set / Append request. */
+const MAX_ENTRIES_PER_CALL = 1000;
+
+const AMOUNT_RE = /^(0|[1-9][0-9]*)$/;
+
+const invalidParams = message => new RpcError(ErrorCodes.INVALID_PARAMS, message);
+
+function requireHeight(params, name) {
+  const v = params[name];
+  if (!Number.isSafeInteger(v) || v < 0) {
+    throw invalidParams(`${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function requireString(params, name) {
+  const v = params[name];
+  if (typeof v !== 'string' || v === '') {
+    throw invalidParams(`${name} must be a non-empty string, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Checks one BalanceUpdate entry; returns an error message or null. */
+function badBalanceUpdate(u) {
+  if (u === null || typeof u !== 'object') return `update is not an object: ${JSON.stringify(u)}`;
+  if (typeof u.address !== 'string' || u.address === '') return `bad address ${JSON.stringify(u.address)}`;
+  if (typeof u.denom !== 'string' || u.denom === '') return `bad denom ${JSON.stringify(u.denom)}`;
+  if (typeof u.amount !== 'string' || !AMOUNT_RE.test(u.amount)) {
+    return `bad amount ${JSON.stringify(u.amount)} (must be a decimal string)`;
+  }
+  return null;
+}
+
+/** The swing-store folder inside AGVM_STATE_DIR. */
+export const swingStorePath = stateDir => path.join(stateDir, 'swingstore');
+
+/** SwingSet configuration: agvm's three vats, xsnap workers, the bridge. */
+function swingsetConfig(bundles) {
+  return {
+    bootstrap: 'bootstrap',
+    defaultManagerType: 'xsnap',
+    defaultReapInterval: 1000,
+    vats: {
+      bootstrap: { bundle: bundles.bootstrap },
+      bank: { bundle: bundles.bank },
+      faucet: { bundle: bundles.faucet },
+    },
+    devices: {
+      bridge: { bundle: bundles.bridgeDevice },
+    },
+  };
+}
+
+/**
+ * Checks one action's shape. Returns an error message or null; agd checks
+ * these too, so an error here means agd and the kernel disagree.
+ */
+function badAction(a) {
+  if (a.type === 'INSTALL_BUNDLE') {
+    const b = a.bundle;
+    if (b === null || typeof b !== 'object' || Array.isArray(b)) return 'bundle must be a JSON object';
+    if (b.moduleFormat !== 'endoZipBase64') return `bundle moduleFormat must be "endoZipBase64", got ${JSON.stringify(b.moduleFormat)}`;
+    if (typeof b.endoZipBase64 !== 'string') return 'bundle endoZipBase64 must be a string';
+    if (typeof b.endoZipBase64Sha512 !== 'string' || !/^[0-9a-f]{128}$/.test(b.endoZipBase64Sha512)) {
+      return 'bundle endoZipBase64Sha512 must be 128 lower-case hex digits';
+    }
+    return null;
+  }
+  if (a.type === 'DELIVER_INBOUND') {
+    if (typeof a.target !== 'string' || a.target === '') return 'target must be a non-empty string';
+    if (typeof a.method !== 'string' || a.method === '') return 'method must be a non-empty string';
+    if (!Array.isArray(a.args)) return 'args must be an array';
+    if (!Array.isArray(a.funds)) return 'funds must be an array';
+    for (const c of a.funds) {
+      if (c === null || typeof c !== 'object' || typeof c.denom !== 'string' || typeof c.amount !== 'string' || !AMOUNT_RE.test(c.amount)) {
+        return `bad funds entry ${JSON.stringify(c)}: {"denom", "amount": decimal string}`;
+      }
+    }
+    return null;
+  }
+  return `unknown action type ${JSON.stringify(a.type)}`;
+}
+
+/** Plain data for the run-queue: JSON in, JSON out (no undefined, no prototypes). */
+const asData = v => JSON.parse(JSON.stringify(v));
+
+/**
+ * @param {object} opts
+ * @param {string} opts.stateDir AGVM_STATE_DIR
+ * @param {Record<string, object>} opts.bundles from bundles.js loadBundles()
+ * @param {(method: string, params: object) => Promise<unknown>} opts.callAgd
+ * @param {{write(type: string, fields?: object): void, writeEntry(entry: object): void}} [opts.slog]
+ * @param {ReturnType<import('./faults.js').makeFaults>} [opts.faults]
+ * @param {(msg: string) => void} [opts.log]
+ */
+export function makeHost({
+  stateDir,
+  bundles,
+  callAgd,
+  slog = { write() {}, writeEntry() {} },
+  faults = NO_FAULTS,
+  log = () => {},
+}) {
+  // 'uninit' until swingset.Init; then idle/begun/executing/ended per block;
+  // 'failed' if a block's execution threw (agd must not commit it).
+  let phase = 'uninit';
+  let chainID;
+  let kernelHeight = 0;
+  let shuttingDown = false;
+  let swingStore = null;
+  let controller = null;
+  let block = null;
+
+  /** Requests vats made to agd in the current run, in order. */
+  let outbox = [];
+  const bridge = buildBridge((channel, msg) => {
+    if (channel !== 'agd' || msg === null || typeof msg !== 'object') {
+      throw Error(`bridge: unknown outbound ${JSON.stringify(channel)}`);
+    }
+    outbox.push(msg);
+    return null;
+  });
+
+  const hostKV = () => swingStore.hostStorage.kvStore;
+
+  function requirePhase(expected, method) {
+    if (phase === 'uninit') throw new RpcError(ErrorCodes.INTERNAL_ERROR, `${method} before swingset.Init`);
+    if (phase !== expected) {
+      const what = block ? `block ${block.height} is ${phase}` : `kernel is ${phase}`;
+      throw new RpcError(ErrorCodes.INTERNAL_ERROR, `${method} not allowed now: ${what}`);
+    }
+  }
+
+  function requireBlockHeight(method, height) {
+    if (height !== block.height) {
+      throw new RpcError(ErrorCodes.HEIGHT_MISMATCH, `height mismatch: ${method}(${height}) but block in progress is ${block.height}`);
+    }
+  }
+
+  // ---- kernel → agd ----
+
+  /** A state-changing call, recorded in the block for replay. */
+  async function chainSend(method, params) {
+    const result = await callAgd(method, params);
+    // Only calls agd accepted changed its state, so only those are replayed.
+    block.chainSends.push({ method, params, result: result === undefined ? null : result });
+    return result;
+  }
+
+  /**
+   * Sends the outbox to agd in order and delivers each answer wanted
+   * (reqID > 0) back into the bank vat. Consecutive vstorage writes that
+   * want no answer go as one request.
+   */
+  async function flushOutbox() {
+    const requests = outbox;
+    outbox = [];
+    for (let i = 0; i < requests.length; ) {
+      const { reqID, method, params } = requests[i];
+      let sendParams = params;
+      let n = 1;
+      if (reqID === 0 && (method === 'vstorage.Set' || method === 'vstorage.Append')) {
+        const entries = [...params.entries];
+        while (
+          i + n < requests.length &&
+          requests[i + n].reqID === 0 &&
+          requests[i + n].method === method &&
+          entries.length + requests[i + n].params.entries.length <= MAX_ENTRIES_PER_CALL
+        ) {
+          entries.push(...requests[i + n].params.entries);
+          n += 1;
+        }
+        sendParams = { entries };
+      }
+      i += n;
+      let answer;
+      try {
+        if (CHAIN_SEND_METHODS.includes(method)) answer = { result: await chainSend(method, sendParams) };
+        else if (QUERY_METHODS.includes(method)) answer = { result: await callAgd(method, sendParams) };
+        else answer = { error: `${method} is not a kernel→agd method` };
+      } catch (e) {
+        answer = { error: e.message };
+        if (reqID === 0) log(`block ${block.height}: ${method} failed: ${e.message}`);
+      }
+      if (reqID !== 0) bridge.deliverInbound('agd', asData({ reqID, ...answer }));
+    }
+  }
+
+  // ---- the block's work ----
+
+  /**
+   * The block crank: a host-level crank (as the kernel's own installBundle
+   * does) writing agvm.blockHeight, so every block changes the activityhash
+   * and the divergeAtHeight fault has a crank to diverge in.
+   */
+  function blockCrank(height) {
+    const { kernelStorage } = swingStore;
+    const crankNum = Number(kernelStorage.kvStore.get('crankNumber'));
+    slog.write('crank-start', { blockHeight: height, crankNum, crankType: 'block', vatID: null, deliveryNum: null });
+    kernelStorage.startCrank();
+    let hashes;
+    try {
+      kernelStorage.kvStore.set('agvm.blockHeight', String(height));
+      if (faults.divergeAt(height)) {
+        log(`AGVM_TEST_FAULTS: diverging at height ${height} (extra kv change in the block crank)`);
+        kernelStorage.kvStore.set('fault.injected', String(height));
+      }
+      hashes = kernelStorage.emitCrankHashes();
+    } finally {
+      kernelStorage.endCrank();
+    }
+    slog.write('crank-finish', {
+      blockHeight: height,
+      crankNum,
+      crankType: 'block',
+      vatID: null,
+      deliveryNum: null,
+      crankhash: hashes.crankhash,
+      activityhash: hashes.activityhash,
+    });
+  }
+
+  /** Puts the block's actions on the run-queue (or publishes why not). */
+  async function queueActions(height, actions) {
+    const publishError = (kind, id, message) =>
+      controller.queueToVatRoot('bootstrap', 'publishError', [kind, String(id), message], 'logFailure');
+    for (const [index, action] of actions.entries()) {
+      const bad = action === null || typeof action !== 'object' ? 'action is not an object' : badAction(action);
+      if (bad) {
+        slog.write('action-rejected', { blockHeight: height, index, error: bad });
+        const kind = action?.type === 'INSTALL_BUNDLE' ? 'install' : action?.type === 'DELIVER_INBOUND' ? 'deliver' : 'rejected';
+        publishError(kind, kind === 'rejected' || action?.id === undefined ? `${height}-${index}` : action.id, bad);
+        continue;
+      }
+      const meta = { id: String(action.id), sender: String(action.sender ?? ''), blockHeight: action.blockHeight ?? height };
+      if (action.type === 'INSTALL_BUNDLE') {
+        const { moduleFormat, endoZipBase64, endoZipBase64Sha512 } = action.bundle;
+        let bundleID;
+        try {
+          // checks the zip against endoZipBase64Sha512 and stores it
+          bundleID = await controller.validateAndInstallBundle(harden({ moduleFormat, endoZipBase64, endoZipBase64Sha512 }));
+        } catch (e) {
+          publishError('install', meta.id, `bad bundle: ${e.message}`);
+          continue;
+        }
+        controller.queueToVatRoot('bootstrap', 'install', [meta, bundleID], 'logFailure');
+      } else {
+        const delivery = asData({ ...meta, target: action.target, method: action.method, args: action.args, funds: action.funds });
+        try {
+          controller.queueToVatRoot('bootstrap', 'deliver', [delivery], 'logFailure');
+        } catch (e) {
+          publishError('deliver', meta.id, `cannot queue the delivery: ${e.message}`);
+        }
+      }
+    }
+  }
+
+  async function executeBlock(b, params, actions) {
+    blockCrank(b.height);
+    for (const update of b.balanceUpdates) {
+      bridge.deliverInbound('bank', { type: 'VBANK_BALANCE_UPDATE', ...update });
+    }
+    await queueActions(b.height, actions);
+    const { blockComputronLimit, vatCreationComputrons } = readBlockParams(params.params);
+    const policy = makeComputronPolicy(blockComputronLimit, vatCreationComputrons);
+    let cranks = 0;
+    for (;;) {
+      cranks += await controller.run(policy);
+      if (outbox.length === 0) break;
+      await flushOutbox();
+      if (policy.exhausted()) break;
+    }
+    slog.write('cosmic-swingset-run-finish', {
+      blockHeight: b.height,
+      cranks,
+      computrons: String(policy.used()),
+      budgetExhausted: policy.exhausted(),
+    });
+    if (policy.exhausted()) log(`block ${b.height}: computron budget used up after ${cranks} cranks; the rest carries over`);
+    return controller.getActivityhash();
+  }
+
+  // ---- lifecycle methods ----
+
+  async function startController() {
+    const { kernelStorage } = swingStore;
+    controller = await makeSwingsetController(
+      kernelStorage,
+      { bridge: { ...bridge.endowments } },
+      {
+        env: {},
+        kernelBundle: bundles.kernel,
+        slogSender: entry => slog.writeEntry(entry),
+        // At start the kernel brings back maxVatsOnline/2 vats one after the
+        // other; 10 keeps that to the built-in ones so a restart is ready in
+        // seconds however many contracts exist (the rest start on first use).
+        warehousePolicy: { maxVatsOnline: 10 },
+      },
+    );
+  }
+
+  async function init(params) {
+    if (params.protocolVersion !== PROTOCOL_VERSION) {
+      throw invalidParams(`unsupported protocolVersion ${JSON.stringify(params.protocolVersion)}; this kernel speaks ${PROTOCOL_VERSION}`);
+    }
+    const givenChainID = requireString(params, 'chainID');
+    const cosmosHeight = requireHeight(params, 'cosmosHeight');
+    if (typeof params.isBootstrap !== 'boolean') throw invalidParams('isBootstrap must be a boolean');
+    if (phase !== 'uninit') throw new RpcError(ErrorCodes.INTERNAL_ERROR, `swingset.Init twice`);
+
+    fs.mkdirSync(swingStorePath(stateDir), { recursive: true });
+    swingStore = openSwingStore(swingStorePath(stateDir));
+    const { kernelStorage, hostStorage } = swingStore;
+    const storedChainID = hostStorage.kvStore.get('host.chainID');
+    if (storedChainID !== undefined && storedChainID !== givenChainID) {
+      throw new RpcError(
+        ErrorCodes.INTERNAL_ERROR,
+        `chain id mismatch: kernel database is for chain ${JSON.stringify(storedChainID)}, agd says ${JSON.stringify(givenChainID)}`,
+      );
+    }
+    if (!swingsetIsInitialized(kernelStorage)) {
+      if (!params.isBootstrap) {
+        throw new RpcError(ErrorCodes.INTERNAL_ERROR, `kernel database is empty but agd is not bootstrapping (cosmosHeight ${cosmosHeight})`);
+      }
+      log(`bootstrap: initialising SwingSet for chain ${givenChainID}`);
+      const t0 = performance.now();
+      await initializeSwingset(
+        swingsetConfig(bundles),
+        [],
+        kernelStorage,
+        { kernelBundles: bundles, addComms: false, addVattp: false, addTimer: false },
+        { env: {} },
+      );
+      await startController();
+      controller.pinVatRoot('bootstrap');
+      // The bootstrap vat wires the vats together; it calls agd for nothing.
+      await controller.run();
+      if (outbox.length) throw Error(`bootstrap made ${outbox.length} calls to agd; it must make none`);
+      hostStorage.kvStore.set('host.chainID', givenChainID);
+      hostStorage.kvStore.set('host.kernelHeight', '0');
+      await hostStorage.commit();
+      log(`bootstrap done in ${Math.round(performance.now() - t0)} ms, activityhash ${controller.getActivityhash()}`);
+    } else {
+      await startController();
+    }
+    chainID = givenChainID;
+    kernelHeight = Number(hostStorage.kvStore.get('host.kernelHeight') ?? '0');
+    phase = 'idle';
+    const activityHash = controller.getActivityhash();
+    log(`init: chain ${chainID} cosmosHeight ${cosmosHeight} kernelHeight ${kernelHeight}`);
+    // Only report: agd decides whether the two heights are compatible.
+    return { protocolVersion: PROTOCOL_VERSION, kernelHeight, activityHash };
+  }
+
+  function beginBlock(params) {
+    if (shuttingDown) throw new RpcError(ErrorCodes.SHUTTING_DOWN, 'shutting down');
+    const height = requireHeight(params, 'blockHeight');
+    const blockTime = requireHeight(params, 'blockTime');
+    const givenChainID = requireString(params, 'chainID');
+    requirePhase('idle', 'swingset.BeginBlock');
+    if (givenChainID !== chainID) {
+      throw invalidParams(`chain id mismatch: BeginBlock for ${JSON.stringify(givenChainID)}, kernel is on ${JSON.stringify(chainID)}`);
+    }
+    let replay = null;
+    if (height === kernelHeight + 1) {
+      // the normal case
+    } else if (height === kernelHeight && height > 0) {
+      const saved = hostKV().get(`host.block.${height}`);
+      if (!saved) {
+        throw new RpcError(ErrorCodes.HEIGHT_MISMATCH, `height mismatch: cannot replay block ${height}: no saved record for it`);
+      }
+      replay = JSON.parse(saved);
+      log(`replaying block ${height} (committed by the kernel, not by agd)`);
+    } else {
+      throw new RpcError(
+        ErrorCodes.HEIGHT_MISMATCH,
+        `height mismatch: BeginBlock(${height}) but the kernel's committed height is ${kernelHeight} (expected ${kernelHeight + 1}, or ${kernelHeight} to replay)`,
+      );
+    }
+    block = { height, time: blockTime, balanceUpdates: [], invalid: null, replay, chainSends: [], activityHash: undefined };
+    phase = 'begun';
+    slog.write('cosmic-swingset-begin-block', { blockHeight: height, blockTime });
+    return null;
+  }
+
+  function balanceUpdate(params) {
+    requirePhase('begun', 'vbank.BalanceUpdate');
+    if (block.replay) return null; // applied when the block first ran
+    const { updates } = params;
+    if (!Array.isArray(updates)) {
+      block.invalid ??= `BalanceUpdate nonce ${params.nonce}: updates is not an array`;
+      return null;
+    }
+    const clean = [];
+    for (const u of updates) {
+      const bad = badBalanceUpdate(u);
+      if (bad) {
+        // Cannot answer a notification; fail this block's EndBlock instead.
+        block.invalid ??= `BalanceUpdate nonce ${params.nonce}: ${bad}`;
+        continue;
+      }
+      clean.push({ address: u.address, denom: u.denom, amount: u.amount });
+    }
+    block.balanceUpdates.push({ nonce: params.nonce ?? null, updates: clean });
+    return null;
+  }
+
+  async function endBlock(params) {
+    const height = requireHeight(params, 'blockHeight');
+    const blockTime = requireHeight(params, 'blockTime');
+    const { actions = [] } = params;
+    if (!Array.isArray(actions)) throw invalidParams('actions must be an array');
+    try {
+      readBlockParams(params.params);
+    } catch (e) {
+      throw invalidParams(e.message);
+    }
+    requirePhase('begun', 'swingset.EndBlock');
+    requireBlockHeight('EndBlock', height);
+    if (block.invalid) {
+      phase = 'failed';
+      throw invalidParams(block.invalid);
+    }
+    slog.write('cosmic-swingset-end-block-start', { blockHeight: height, blockTime });
+    const b = block;
+    phase = 'executing';
+    try {
+      if (b.replay) {
+        // Re-send what the original execution sent, in order, so agd's state
+        // catches up exactly; run nothing again.
+        for (const { method, params: p, result } of b.replay.chainSends) {
+          const again = await callAgd(method, p);
+          if (JSON.stringify(again ?? null) !== JSON.stringify(result ?? null)) {
+            log(`warning: replayed ${method} answered ${JSON.stringify(again)}, originally ${JSON.stringify(result)}`);
+          }
+        }
+        b.activityHash = b.replay.activityHash;
+      } else {
+        b.activityHash = await executeBlock(b, params, actions);
+      }
+    } catch (e) {
+      phase = 'failed';
+      log(`block ${height} failed: ${e.stack ?? e.message}`);
+      throw e;
+    }
+    phase = 'ended';
+    slog.write('cosmic-swingset-end-block-finish', { blockHeight: height, blockTime, activityHash: b.activityHash });
+    if (faults.malformedAt(height)) {
+      log(`AGVM_TEST_FAULTS: answering EndBlock(${height}) with a non-JSON line`);
+      return new RawLine(`AGVM_TEST_FAULTS malformed EndBlock(${height}) response`);
+    }
+    return { activityHash: b.activityHash };
+  }
+
+  async function commit(params) {
+    // Checked first: after SIGTERM nothing more may become durable.
+    if (shuttingDown) throw new RpcError(ErrorCodes.SHUTTING_DOWN, 'shutting down');
+    const height = requireHeight(params, 'blockHeight');
+    requirePhase('ended', 'swingset.Commit');
+    requireBlockHeight('Commit', height);
+    const b = block;
+    slog.write('cosmic-swingset-commit-block-start', { blockHeight: height, blockTime: b.time });
+    if (!b.replay) {
+      const kv = hostKV();
+      kv.set(`host.block.${height}`, JSON.stringify({ activityHash: b.activityHash, chainSends: b.chainSends }));
+      kv.delete(`host.block.${height - KEEP_BLOCK_RECORDS}`);
+      kv.set('host.kernelHeight', String(height));
+      faults.maybeExit(height, 'commit-before');
+      await swingStore.hostStorage.commit();
+      faults.maybeExit(height, 'commit-after');
+      kernelHeight = height;
+    }
+    block = null;
+    phase = 'idle';
+    slog.write('cosmic-swingset-commit-block-finish', { blockHeight: height, blockTime: b.time });
+    return { kernelHeight };
+  }
+
+  const methods = {
+    'swingset.Init': init,
+    'swingset.BeginBlock': beginBlock,
+    'vbank.BalanceUpdate': balanceUpdate,
+    'swingset.EndBlock': endBlock,
+    'swingset.Commit': commit,
+  };
+
+  return {
+    /** Dispatch one agd→kernel request or notification. */
+    handle(method, params) {
+      const fn = Object.hasOwn(methods, method) ? methods[method] : undefined;
+      if (!fn) throw new RpcError(ErrorCodes.METHOD_NOT_FOUND, `method not found: ${method}`);
+      return fn(params);
+    },
+    /** SIGTERM/SIGINT: refuse every later BeginBlock and Commit. */
+    shutdown() {
+      shuttingDown = true;
+    },
+    /** Stops the vat workers and closes the store without committing. */
+    async close() {
+      const [c, store] = [controller, swingStore];
+      controller = null;
+      swingStore = null;
+      try {
+        await c?.shutdown();
+      } finally {
+        await store?.hostStorage.close();
+      }
+    },
+    get shuttingDown() {
+      return shuttingDown;
+    },
+    get phase() {
+      return phase;
+    },
+    get kernelHeight() {
+      return kernelHeight;
+    },
+    get controller() {
+      return controller;
+    },
+  };
+}
