@@ -53,9 +53,10 @@ func (app *App) kernelBeginBlock(ctx sdk.Context) error {
 
 // kernelEndBlock runs after every module's EndBlock. It sends the block's
 // balance changes, then the block's queued kernel inputs and x/swingset's
-// params with EndBlock, and writes the activity hash the kernel returns into consensus state. The
-// kernel may call back into vbank and vstorage only while EndBlock is in
-// flight: the window opens on this block's context just for that call.
+// params with EndBlock, and writes the activity hash the kernel returns
+// into consensus state. The kernel may call back into vbank and vstorage
+// only while EndBlock is in flight: the window opens on this block's
+// context just for that call.
 func (app *App) kernelEndBlock(ctx sdk.Context) error {
 	if app.kernel == nil {
 		return ErrNoKernel
