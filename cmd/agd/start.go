@@ -29,6 +29,7 @@ import (
 
 	"github.com/agd-project/agd/app"
 	"github.com/agd-project/agd/internal/stopsignal"
+	"github.com/agd-project/agd/metrics"
 )
 
 // startHandler replaces the SDK's in-process start. agd runs every
@@ -70,6 +71,12 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 		return fmt.Errorf("app.toml: %w", err)
 	}
 
+	nodeMetrics, err := newNodeMetrics(cfg.Instrumentation)
+	if err != nil {
+		return err
+	}
+	kopts.metrics = nodeMetrics
+
 	db, err := dbm.NewDB("application", server.GetAppDBBackend(svrCtx.Viper), filepath.Join(home, "data"))
 	if err != nil {
 		return fmt.Errorf("open application database: %w", err)
@@ -78,6 +85,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	defer func() {
 		if err := application.Close(); err != nil {
 			logger.Error("closing application", "err", err)
+			nodeMetrics.Unpropagated(metrics.SiteAppClose)
 		}
 	}()
 
@@ -90,11 +98,16 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	if err != nil {
 		return err
 	}
-	recorder, err := openFlightRecorder(logger, home, svrCtx.Viper)
+	recorder, err := openFlightRecorder(logger, home, svrCtx.Viper, nodeMetrics)
 	if err != nil {
 		return err
 	}
-	defer recorder.Close()
+	defer func() {
+		if err := recorder.Close(); err != nil {
+			logger.Error("closing the flight recorder", "err", err)
+			nodeMetrics.Unpropagated(metrics.SiteFlightrecClose)
+		}
+	}()
 	kopts.slogSink = recorder.HandleSlogWrite
 	failure := newConsensusFailure(logger.With("module", "flight-recorder"), recorder, home, kopts,
 		agdApp.LastBlockHeight, agdApp.CommittedActivityHash)
@@ -151,7 +164,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	// Interrupts run in this order: the node first, so a block in progress
 	// finishes (or is refused) while the kernel can still answer; then the
 	// connection, whose EOF tells the kernel to exit; then the kernel.
-	addActor(nodeActor(cmtNode))
+	addActor(nodeActor(cmtNode, nodeMetrics))
 	addActor(connActor(kernel.conn))
 	addActor(kernelActor(kernel))
 	addActor(lifecycleActor(kernel.driver))
@@ -211,7 +224,7 @@ func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) erro
 
 // nodeActor runs the CometBFT node until it is interrupted or stops by
 // itself, which is always an error worth reporting.
-func nodeActor(n *node.Node) (string, func() error, func(error)) {
+func nodeActor(n *node.Node, m *metrics.Metrics) (string, func() error, func(error)) {
 	interrupted := make(chan struct{})
 	// mu orders Start against an interrupt that comes first (another part
 	// stopped as the group started), so a node is never started and left.
@@ -243,6 +256,7 @@ func nodeActor(n *node.Node) (string, func() error, func(error)) {
 		if n.IsRunning() {
 			if err := n.Stop(); err != nil {
 				n.Logger.Error("stopping CometBFT node", "err", err)
+				m.Unpropagated(metrics.SiteCometStop)
 			}
 			n.Wait()
 		}
