@@ -263,6 +263,10 @@ func TestDumpNeverOverwrites(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("the first dump changed")
 	}
+	dumps, err := Dumps(r.Dir())
+	if err != nil || !slices.Equal(dumps, []string{"consensus-failure-5-deadbeef.2.tar.gz", "consensus-failure-5-deadbeef.tar.gz"}) {
+		t.Fatalf("Dumps = %v, %v; want both dumps and no block files", dumps, err)
+	}
 }
 
 func TestDiffFindsFirstDivergentCrank(t *testing.T) {

@@ -22,6 +22,10 @@ const (
 	NameKernelProcessCPU      = "agd_kernel_process_cpu_seconds_total"
 )
 
+// NameKernelBlockDuration is not pinned: the time agd waits on the kernel
+// per block (BeginBlock, EndBlock and Commit together).
+const NameKernelBlockDuration = "agd_kernel_block_duration_seconds"
+
 // Names lists every pinned name, for tests and docs.
 var Names = []string{
 	NameKernelHeight, NameKernelCallDuration, NameKernelRequests, NameSlogEntries,
@@ -34,6 +38,7 @@ var Names = []string{
 type Metrics struct {
 	reg          prometheus.Registerer
 	callDuration *prometheus.HistogramVec
+	blockSeconds prometheus.Histogram
 	requests     *prometheus.CounterVec
 	writeErrors  prometheus.Counter
 	unpropagated *prometheus.CounterVec
@@ -52,6 +57,11 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			// From a 1 ms Commit to the 2 min call timeout.
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120},
 		}, []string{"method"}),
+		blockSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    NameKernelBlockDuration,
+			Help:    "Time agd waited on the kernel per committed block: its BeginBlock, EndBlock and Commit calls together.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: NameKernelRequests,
 			Help: "The kernel's calls and notifications to agd (vbank.*, vstorage.*, slog.Write ...) by JSON-RPC result code; 0 is success.",
@@ -65,7 +75,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Errors agd logs without returning them anywhere, by site (docs/operating.md lists the sites).",
 		}, []string{"site"}),
 	}
-	for _, c := range []prometheus.Collector{m.callDuration, m.requests, m.writeErrors, m.unpropagated} {
+	for _, c := range []prometheus.Collector{m.callDuration, m.blockSeconds, m.requests, m.writeErrors, m.unpropagated} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register agd metrics: %w", err)
 		}
@@ -81,6 +91,11 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 // KernelCall records one lifecycle call to the kernel and how long it took.
 func (m *Metrics) KernelCall(method string, took time.Duration) {
 	m.callDuration.WithLabelValues(method).Observe(took.Seconds())
+}
+
+// KernelBlock records the time agd waited on the kernel for one block.
+func (m *Metrics) KernelBlock(took time.Duration) {
+	m.blockSeconds.Observe(took.Seconds())
 }
 
 // KernelRequest records one call or notification from the kernel with the

@@ -81,6 +81,8 @@ type runningKernel struct {
 	conn    *rpc.Conn
 	driver  *driver.Driver
 	metrics *metrics.Metrics
+	clock   *blockClock
+	argv    []string
 
 	stopping atomic.Bool
 }
@@ -106,11 +108,12 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, se
 
 	mux := rpc.NewMux()
 	registerKernelServices(mux, services, opts.slogSink)
+	clock := &blockClock{}
 	handler := countedHandler{next: mux, metrics: opts.metrics}
 	conn := rpc.NewConn(child.FromKernel(), child.ToKernel(), handler, rpc.WithLogger(slogFor(logger.With("module", "rpc"))))
 
 	d := driver.New(driver.Config{
-		Kernel:   timedCaller{next: conn, metrics: opts.metrics},
+		Kernel:   timedCaller{next: conn, metrics: opts.metrics, clock: clock},
 		Notifier: conn,
 		ChainID:  chainID,
 		SignalKernel: func() error {
@@ -124,7 +127,7 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, se
 		CallTimeout: opts.callTimeout,
 		Logger:      logger.With("module", "lifecycle"),
 	})
-	rk := &runningKernel{child: child, conn: conn, driver: d, metrics: opts.metrics}
+	rk := &runningKernel{child: child, conn: conn, driver: d, metrics: opts.metrics, clock: clock, argv: argv}
 	if err := opts.metrics.WatchKernel(func() int64 { h, _ := d.CommittedHeights(); return h }, child.Pid()); err != nil {
 		rk.abandon()
 		return nil, err

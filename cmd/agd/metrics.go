@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync"
 	"time"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
@@ -27,17 +28,56 @@ func newNodeMetrics(inst *cmtcfg.InstrumentationConfig) (*metrics.Metrics, error
 }
 
 // timedCaller times every lifecycle call the driver makes to the kernel,
-// failed ones included.
+// failed ones included, and adds up each block's.
 type timedCaller struct {
 	next    driver.Caller
 	metrics *metrics.Metrics
+	clock   *blockClock
 }
 
 func (c timedCaller) Call(ctx context.Context, method string, params, result any) error {
 	start := time.Now()
 	err := c.next.Call(ctx, method, params, result)
-	c.metrics.KernelCall(method, time.Since(start))
+	took := time.Since(start)
+	c.metrics.KernelCall(method, took)
+	if block, ok := c.clock.add(method, took, err == nil); ok {
+		c.metrics.KernelBlock(block)
+	}
 	return err
+}
+
+// blockClock adds up the lifecycle calls of one block, from BeginBlock to a
+// successful Commit, and keeps the last complete block's total.
+type blockClock struct {
+	mu      sync.Mutex
+	running time.Duration
+	last    time.Duration
+	blocks  int64
+}
+
+// add counts one call; ok is true when it completed a block, whose total
+// it returns.
+func (c *blockClock) add(method string, took time.Duration, succeeded bool) (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if method == "swingset.BeginBlock" {
+		c.running = 0
+	}
+	c.running += took
+	if method != "swingset.Commit" || !succeeded {
+		return 0, false
+	}
+	c.last, c.running = c.running, 0
+	c.blocks++
+	return c.last, true
+}
+
+// lastBlock is the last complete block's kernel time, and how many blocks
+// completed since start.
+func (c *blockClock) lastBlock() (time.Duration, int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.last, c.blocks
 }
 
 // countedHandler counts the kernel's calls and notifications to agd by the

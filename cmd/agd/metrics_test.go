@@ -88,7 +88,6 @@ func TestFlightRecorderCountsEveryWriteError(t *testing.T) {
 	}
 }
 
-
 // TestCountedHandlerCountsByCode: the kernel's requests are counted by
 // method and answer code, unknown methods share one series, and a failed
 // notification is an unpropagated error while a failed call is not.

@@ -130,6 +130,7 @@ func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator s
 	}
 	defer kernel.abandon()
 	agdApp.SetKernel(kernel.driver)
+	agdApp.SwingsetKeeper.SetKernelStatus(newKernelStatus(kernel, recorder).query)
 
 	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
 	if err != nil {

@@ -5,6 +5,7 @@ package types
 
 import (
 	context "context"
+	encoding_binary "encoding/binary"
 	fmt "fmt"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
@@ -268,6 +269,321 @@ func (m *QueryQueueResponse) GetActions() []QueuedAction {
 	return nil
 }
 
+type QueryKernelRequest struct {
+}
+
+func (m *QueryKernelRequest) Reset()         { *m = QueryKernelRequest{} }
+func (m *QueryKernelRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryKernelRequest) ProtoMessage()    {}
+func (*QueryKernelRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_f025f719a4f4a83c, []int{6}
+}
+func (m *QueryKernelRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryKernelRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryKernelRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryKernelRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryKernelRequest.Merge(m, src)
+}
+func (m *QueryKernelRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryKernelRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryKernelRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryKernelRequest proto.InternalMessageInfo
+
+type QueryKernelResponse struct {
+	// The kernel process.
+	Process KernelProcess `protobuf:"bytes,1,opt,name=process,proto3" json:"process"`
+	// The Node.js version the kernel runs on ("node --version" of its
+	// command), or why it is unknown.
+	NodeVersion string `protobuf:"bytes,2,opt,name=node_version,json=nodeVersion,proto3" json:"node_version,omitempty"`
+	// The last heights the kernel and agd both know to be committed.
+	KernelHeight int64 `protobuf:"varint,3,opt,name=kernel_height,json=kernelHeight,proto3" json:"kernel_height,omitempty"`
+	CosmosHeight int64 `protobuf:"varint,4,opt,name=cosmos_height,json=cosmosHeight,proto3" json:"cosmos_height,omitempty"`
+	// The last block the kernel ran, and the time agd waited on the kernel
+	// for it (BeginBlock, EndBlock and Commit calls together).
+	LastBlockHeight        int64   `protobuf:"varint,5,opt,name=last_block_height,json=lastBlockHeight,proto3" json:"last_block_height,omitempty"`
+	LastBlockKernelSeconds float64 `protobuf:"fixed64,6,opt,name=last_block_kernel_seconds,json=lastBlockKernelSeconds,proto3" json:"last_block_kernel_seconds,omitempty"`
+	// The processes descended from the kernel (SwingSet's vat workers).
+	Workers        []KernelProcess     `protobuf:"bytes,7,rep,name=workers,proto3" json:"workers"`
+	FlightRecorder FlightRecorderState `protobuf:"bytes,8,opt,name=flight_recorder,json=flightRecorder,proto3" json:"flight_recorder"`
+}
+
+func (m *QueryKernelResponse) Reset()         { *m = QueryKernelResponse{} }
+func (m *QueryKernelResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryKernelResponse) ProtoMessage()    {}
+func (*QueryKernelResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_f025f719a4f4a83c, []int{7}
+}
+func (m *QueryKernelResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryKernelResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryKernelResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryKernelResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryKernelResponse.Merge(m, src)
+}
+func (m *QueryKernelResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryKernelResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryKernelResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryKernelResponse proto.InternalMessageInfo
+
+func (m *QueryKernelResponse) GetProcess() KernelProcess {
+	if m != nil {
+		return m.Process
+	}
+	return KernelProcess{}
+}
+
+func (m *QueryKernelResponse) GetNodeVersion() string {
+	if m != nil {
+		return m.NodeVersion
+	}
+	return ""
+}
+
+func (m *QueryKernelResponse) GetKernelHeight() int64 {
+	if m != nil {
+		return m.KernelHeight
+	}
+	return 0
+}
+
+func (m *QueryKernelResponse) GetCosmosHeight() int64 {
+	if m != nil {
+		return m.CosmosHeight
+	}
+	return 0
+}
+
+func (m *QueryKernelResponse) GetLastBlockHeight() int64 {
+	if m != nil {
+		return m.LastBlockHeight
+	}
+	return 0
+}
+
+func (m *QueryKernelResponse) GetLastBlockKernelSeconds() float64 {
+	if m != nil {
+		return m.LastBlockKernelSeconds
+	}
+	return 0
+}
+
+func (m *QueryKernelResponse) GetWorkers() []KernelProcess {
+	if m != nil {
+		return m.Workers
+	}
+	return nil
+}
+
+func (m *QueryKernelResponse) GetFlightRecorder() FlightRecorderState {
+	if m != nil {
+		return m.FlightRecorder
+	}
+	return FlightRecorderState{}
+}
+
+// KernelProcess is one process of the kernel's tree as /proc shows it.
+type KernelProcess struct {
+	Pid           int64    `protobuf:"varint,1,opt,name=pid,proto3" json:"pid,omitempty"`
+	ParentPid     int64    `protobuf:"varint,2,opt,name=parent_pid,json=parentPid,proto3" json:"parent_pid,omitempty"`
+	Command       string   `protobuf:"bytes,3,opt,name=command,proto3" json:"command,omitempty"`
+	Args          []string `protobuf:"bytes,4,rep,name=args,proto3" json:"args,omitempty"`
+	UptimeSeconds float64  `protobuf:"fixed64,5,opt,name=uptime_seconds,json=uptimeSeconds,proto3" json:"uptime_seconds,omitempty"`
+	ResidentBytes int64    `protobuf:"varint,6,opt,name=resident_bytes,json=residentBytes,proto3" json:"resident_bytes,omitempty"`
+	CpuSeconds    float64  `protobuf:"fixed64,7,opt,name=cpu_seconds,json=cpuSeconds,proto3" json:"cpu_seconds,omitempty"`
+}
+
+func (m *KernelProcess) Reset()         { *m = KernelProcess{} }
+func (m *KernelProcess) String() string { return proto.CompactTextString(m) }
+func (*KernelProcess) ProtoMessage()    {}
+func (*KernelProcess) Descriptor() ([]byte, []int) {
+	return fileDescriptor_f025f719a4f4a83c, []int{8}
+}
+func (m *KernelProcess) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *KernelProcess) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_KernelProcess.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *KernelProcess) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_KernelProcess.Merge(m, src)
+}
+func (m *KernelProcess) XXX_Size() int {
+	return m.Size()
+}
+func (m *KernelProcess) XXX_DiscardUnknown() {
+	xxx_messageInfo_KernelProcess.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_KernelProcess proto.InternalMessageInfo
+
+func (m *KernelProcess) GetPid() int64 {
+	if m != nil {
+		return m.Pid
+	}
+	return 0
+}
+
+func (m *KernelProcess) GetParentPid() int64 {
+	if m != nil {
+		return m.ParentPid
+	}
+	return 0
+}
+
+func (m *KernelProcess) GetCommand() string {
+	if m != nil {
+		return m.Command
+	}
+	return ""
+}
+
+func (m *KernelProcess) GetArgs() []string {
+	if m != nil {
+		return m.Args
+	}
+	return nil
+}
+
+func (m *KernelProcess) GetUptimeSeconds() float64 {
+	if m != nil {
+		return m.UptimeSeconds
+	}
+	return 0
+}
+
+func (m *KernelProcess) GetResidentBytes() int64 {
+	if m != nil {
+		return m.ResidentBytes
+	}
+	return 0
+}
+
+func (m *KernelProcess) GetCpuSeconds() float64 {
+	if m != nil {
+		return m.CpuSeconds
+	}
+	return 0
+}
+
+// FlightRecorderState is what the flight recorder keeps now.
+type FlightRecorderState struct {
+	Dir string `protobuf:"bytes,1,opt,name=dir,proto3" json:"dir,omitempty"`
+	// The heights of the blocks kept, ascending.
+	Blocks []int64 `protobuf:"varint,2,rep,packed,name=blocks,proto3" json:"blocks,omitempty"`
+	Bytes  int64   `protobuf:"varint,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// The consensus-failure dumps in dir, by file name.
+	Dumps   []string `protobuf:"bytes,4,rep,name=dumps,proto3" json:"dumps,omitempty"`
+	Entries uint64   `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
+}
+
+func (m *FlightRecorderState) Reset()         { *m = FlightRecorderState{} }
+func (m *FlightRecorderState) String() string { return proto.CompactTextString(m) }
+func (*FlightRecorderState) ProtoMessage()    {}
+func (*FlightRecorderState) Descriptor() ([]byte, []int) {
+	return fileDescriptor_f025f719a4f4a83c, []int{9}
+}
+func (m *FlightRecorderState) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *FlightRecorderState) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_FlightRecorderState.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *FlightRecorderState) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_FlightRecorderState.Merge(m, src)
+}
+func (m *FlightRecorderState) XXX_Size() int {
+	return m.Size()
+}
+func (m *FlightRecorderState) XXX_DiscardUnknown() {
+	xxx_messageInfo_FlightRecorderState.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_FlightRecorderState proto.InternalMessageInfo
+
+func (m *FlightRecorderState) GetDir() string {
+	if m != nil {
+		return m.Dir
+	}
+	return ""
+}
+
+func (m *FlightRecorderState) GetBlocks() []int64 {
+	if m != nil {
+		return m.Blocks
+	}
+	return nil
+}
+
+func (m *FlightRecorderState) GetBytes() int64 {
+	if m != nil {
+		return m.Bytes
+	}
+	return 0
+}
+
+func (m *FlightRecorderState) GetDumps() []string {
+	if m != nil {
+		return m.Dumps
+	}
+	return nil
+}
+
+func (m *FlightRecorderState) GetEntries() uint64 {
+	if m != nil {
+		return m.Entries
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "agoric.swingset.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "agoric.swingset.v1.QueryParamsResponse")
@@ -275,36 +591,64 @@ func init() {
 	proto.RegisterType((*QueryActivityHashResponse)(nil), "agoric.swingset.v1.QueryActivityHashResponse")
 	proto.RegisterType((*QueryQueueRequest)(nil), "agoric.swingset.v1.QueryQueueRequest")
 	proto.RegisterType((*QueryQueueResponse)(nil), "agoric.swingset.v1.QueryQueueResponse")
+	proto.RegisterType((*QueryKernelRequest)(nil), "agoric.swingset.v1.QueryKernelRequest")
+	proto.RegisterType((*QueryKernelResponse)(nil), "agoric.swingset.v1.QueryKernelResponse")
+	proto.RegisterType((*KernelProcess)(nil), "agoric.swingset.v1.KernelProcess")
+	proto.RegisterType((*FlightRecorderState)(nil), "agoric.swingset.v1.FlightRecorderState")
 }
 
 func init() { proto.RegisterFile("agoric/swingset/v1/query.proto", fileDescriptor_f025f719a4f4a83c) }
 
 var fileDescriptor_f025f719a4f4a83c = []byte{
-	// 374 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x92, 0xc1, 0x4e, 0xf2, 0x40,
-	0x14, 0x85, 0xdb, 0xff, 0x57, 0x8c, 0x03, 0x2e, 0x1c, 0x58, 0xe0, 0x2c, 0x46, 0xac, 0x11, 0x49,
-	0x94, 0x36, 0xe0, 0xc6, 0x25, 0x90, 0x98, 0xb8, 0x53, 0x58, 0x90, 0xe8, 0xc6, 0x0c, 0x65, 0xd2,
-	0x56, 0x03, 0x53, 0x3a, 0x53, 0x94, 0xb7, 0xf0, 0x2d, 0x7c, 0x15, 0x96, 0x2c, 0x5d, 0x19, 0x03,
-	0x2f, 0x62, 0x3a, 0x9d, 0x2a, 0x6a, 0x09, 0xee, 0x26, 0xf7, 0x9e, 0xf3, 0xdd, 0x39, 0x37, 0x17,
-	0x60, 0xe2, 0xb0, 0xc0, 0xb3, 0x2d, 0xfe, 0xe8, 0x0d, 0x1d, 0x4e, 0x85, 0x35, 0xae, 0x59, 0xa3,
-	0x90, 0x06, 0x13, 0xd3, 0x0f, 0x98, 0x60, 0x10, 0xc6, 0x7d, 0x33, 0xe9, 0x9b, 0xe3, 0x1a, 0x2a,
-	0x38, 0xcc, 0x61, 0xb2, 0x6d, 0x45, 0xaf, 0x58, 0x89, 0x0e, 0x52, 0x48, 0x9f, 0x2e, 0x29, 0x31,
-	0x0a, 0x00, 0xb6, 0x23, 0xf6, 0x35, 0x09, 0xc8, 0x80, 0x77, 0xe8, 0x28, 0xa4, 0x5c, 0x18, 0x57,
-	0x20, 0xff, 0xad, 0xca, 0x7d, 0x36, 0xe4, 0x14, 0x9e, 0x83, 0x8c, 0x2f, 0x2b, 0x45, 0xbd, 0xa4,
-	0x57, 0xb2, 0x75, 0x64, 0xfe, 0xfe, 0x8a, 0x19, 0x7b, 0x5a, 0x1b, 0xd3, 0xb7, 0x7d, 0xad, 0xa3,
-	0xf4, 0x06, 0x02, 0x45, 0x09, 0x6c, 0xda, 0xc2, 0x1b, 0x7b, 0x62, 0x72, 0x49, 0xb8, 0x9b, 0x0c,
-	0x6b, 0x80, 0xbd, 0x94, 0x9e, 0x1a, 0x79, 0x08, 0x76, 0x88, 0xaa, 0xdf, 0xb9, 0x84, 0xbb, 0x72,
-	0xf2, 0x76, 0x27, 0x47, 0x96, 0xc4, 0x46, 0x1e, 0xec, 0x4a, 0x42, 0x3b, 0xa4, 0x21, 0x4d, 0xb0,
-	0x5d, 0x95, 0x4c, 0x15, 0x15, 0xaf, 0x01, 0xb6, 0x22, 0x2b, 0x1b, 0x46, 0x19, 0xfe, 0x57, 0xb2,
-	0xf5, 0x52, 0x5a, 0x06, 0xe9, 0xe9, 0x37, 0xa5, 0x50, 0x25, 0x49, 0x6c, 0xf5, 0x97, 0x7f, 0x60,
-	0x53, 0x82, 0xe1, 0x0d, 0xc8, 0xc4, 0x61, 0x61, 0x79, 0x05, 0xe4, 0xc7, 0x5e, 0xd1, 0xf1, 0x5a,
-	0x9d, 0xfa, 0xe6, 0x03, 0xc8, 0x2d, 0xaf, 0x03, 0x9e, 0xae, 0x34, 0xa6, 0x6c, 0x14, 0x55, 0xff,
-	0xa8, 0x56, 0xc3, 0xba, 0x32, 0x50, 0x48, 0xe1, 0xd1, 0x4a, 0xdf, 0xf2, 0x66, 0x51, 0x79, 0x9d,
-	0x2c, 0xe6, 0xb6, 0x2e, 0xa6, 0x73, 0xac, 0xcf, 0xe6, 0x58, 0x7f, 0x9f, 0x63, 0xfd, 0x79, 0x81,
-	0xb5, 0xd9, 0x02, 0x6b, 0xaf, 0x0b, 0xac, 0xdd, 0x9e, 0x38, 0x9e, 0x70, 0xc3, 0x9e, 0x69, 0xb3,
-	0x81, 0x45, 0x9c, 0x7e, 0xd5, 0x0f, 0xd8, 0x3d, 0xb5, 0x45, 0xf4, 0xb6, 0x9e, 0xbe, 0xce, 0x55,
-	0x4c, 0x7c, 0xca, 0x7b, 0x19, 0x79, 0xa9, 0x67, 0x1f, 0x01, 0x00, 0x00, 0xff, 0xff, 0x2c, 0x7b,
-	0x4c, 0x43, 0x18, 0x03, 0x00, 0x00,
+	// 755 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x55, 0x4b, 0x4f, 0xdb, 0x4c,
+	0x14, 0x8d, 0x71, 0x1e, 0x5f, 0x6e, 0x12, 0xf8, 0x18, 0x10, 0x32, 0x91, 0x1a, 0x42, 0x2a, 0x20,
+	0x6a, 0x4b, 0x22, 0xe8, 0xa6, 0xdd, 0x41, 0xa4, 0x56, 0x48, 0x5d, 0x14, 0x8c, 0x14, 0x89, 0x6e,
+	0x22, 0xc7, 0x1e, 0x1c, 0x37, 0x89, 0xc7, 0xcc, 0x8c, 0x43, 0xb3, 0xad, 0xd4, 0x7d, 0xff, 0x55,
+	0x59, 0xb2, 0xec, 0xa6, 0x55, 0x05, 0x7f, 0xa4, 0x9a, 0x87, 0xd3, 0xa4, 0x0d, 0x8f, 0xdd, 0xcc,
+	0xb9, 0xe7, 0x9e, 0x3b, 0xf7, 0x8c, 0xe7, 0x1a, 0x2a, 0x8e, 0x4f, 0x68, 0xe0, 0x36, 0xd9, 0x65,
+	0x10, 0xfa, 0x0c, 0xf3, 0xe6, 0x68, 0xaf, 0x79, 0x11, 0x63, 0x3a, 0x6e, 0x44, 0x94, 0x70, 0x82,
+	0x90, 0x8a, 0x37, 0x92, 0x78, 0x63, 0xb4, 0x57, 0x5e, 0xf5, 0x89, 0x4f, 0x64, 0xb8, 0x29, 0x56,
+	0x8a, 0x59, 0xde, 0x9c, 0xa3, 0x34, 0xc9, 0x92, 0x94, 0xda, 0x2a, 0xa0, 0x13, 0xa1, 0x7d, 0xec,
+	0x50, 0x67, 0xc8, 0x6c, 0x7c, 0x11, 0x63, 0xc6, 0x6b, 0xef, 0x61, 0x65, 0x06, 0x65, 0x11, 0x09,
+	0x19, 0x46, 0xaf, 0x20, 0x1b, 0x49, 0xc4, 0x32, 0xaa, 0x46, 0xbd, 0xb0, 0x5f, 0x6e, 0xfc, 0x7b,
+	0x94, 0x86, 0xca, 0x69, 0xa5, 0xaf, 0x7e, 0x6e, 0xa4, 0x6c, 0xcd, 0xaf, 0x95, 0xc1, 0x92, 0x82,
+	0x87, 0x2e, 0x0f, 0x46, 0x01, 0x1f, 0x1f, 0x39, 0xac, 0x97, 0x14, 0x3b, 0x80, 0xf5, 0x39, 0x31,
+	0x5d, 0xf2, 0x29, 0x94, 0x1c, 0x8d, 0x77, 0x7a, 0x0e, 0xeb, 0xc9, 0xca, 0x79, 0xbb, 0xe8, 0x4c,
+	0x91, 0x6b, 0x2b, 0xb0, 0x2c, 0x15, 0x4e, 0x62, 0x1c, 0xe3, 0x44, 0xb6, 0xad, 0x3b, 0xd3, 0xa0,
+	0xd6, 0x3b, 0x80, 0x9c, 0x48, 0x25, 0xa1, 0xe8, 0xc1, 0xac, 0x17, 0xf6, 0xab, 0xf3, 0x7a, 0x90,
+	0x39, 0xde, 0xa1, 0x24, 0xea, 0x4e, 0x92, 0xb4, 0x89, 0x63, 0xef, 0x30, 0x0d, 0xf1, 0x20, 0xa9,
+	0xf6, 0xcd, 0xd4, 0x96, 0x25, 0xb0, 0xae, 0x77, 0x08, 0xb9, 0x88, 0x12, 0x17, 0xb3, 0xc4, 0xb3,
+	0xcd, 0x79, 0xf5, 0x54, 0xd2, 0xb1, 0x22, 0x26, 0x05, 0x75, 0x1e, 0xda, 0x84, 0x62, 0x48, 0x3c,
+	0xdc, 0x19, 0x61, 0xca, 0x02, 0x12, 0x5a, 0x0b, 0xd2, 0x81, 0x82, 0xc0, 0xda, 0x0a, 0x12, 0x2e,
+	0xf5, 0xa5, 0x44, 0xa7, 0x87, 0x03, 0xbf, 0xc7, 0x2d, 0xb3, 0x6a, 0xd4, 0x4d, 0xbb, 0xa8, 0xc0,
+	0x23, 0x89, 0x09, 0x92, 0x4b, 0xd8, 0x90, 0xb0, 0x84, 0x94, 0x56, 0x24, 0x05, 0x6a, 0xd2, 0x33,
+	0x58, 0x1e, 0x38, 0x8c, 0x77, 0xba, 0x03, 0xe2, 0xf6, 0x13, 0x62, 0x46, 0x12, 0x97, 0x44, 0xa0,
+	0x25, 0x70, 0xcd, 0x7d, 0x0d, 0xeb, 0x53, 0x5c, 0x7d, 0x00, 0x86, 0x5d, 0x12, 0x7a, 0xcc, 0xca,
+	0x56, 0x8d, 0xba, 0x61, 0xaf, 0x4d, 0x72, 0x54, 0x8b, 0xa7, 0x2a, 0x2a, 0x6c, 0xb9, 0x24, 0xb4,
+	0x8f, 0x29, 0xb3, 0x72, 0xf2, 0x1a, 0x1e, 0x6f, 0x8b, 0xce, 0x43, 0x6d, 0x58, 0x3a, 0x1f, 0x88,
+	0x73, 0x74, 0x28, 0x76, 0x09, 0xf5, 0x30, 0xb5, 0xfe, 0x93, 0x0e, 0xef, 0xcc, 0x93, 0x7a, 0x2b,
+	0xa9, 0xb6, 0x66, 0x9e, 0x72, 0x87, 0x63, 0x2d, 0xb8, 0x78, 0x3e, 0x13, 0xaa, 0xfd, 0x30, 0xa0,
+	0x34, 0x53, 0x18, 0xfd, 0x0f, 0x66, 0x14, 0x78, 0xf2, 0xfe, 0x4c, 0x5b, 0x2c, 0xd1, 0x13, 0x80,
+	0xc8, 0xa1, 0x38, 0xe4, 0x1d, 0x11, 0x58, 0x90, 0x81, 0xbc, 0x42, 0x8e, 0x03, 0x0f, 0x59, 0x90,
+	0x73, 0xc9, 0x70, 0xe8, 0x84, 0x9e, 0xbc, 0x88, 0xbc, 0x9d, 0x6c, 0x11, 0x82, 0xb4, 0x43, 0x7d,
+	0x66, 0xa5, 0xab, 0x66, 0x3d, 0x6f, 0xcb, 0x35, 0xda, 0x82, 0xc5, 0x38, 0xe2, 0xc1, 0x10, 0x4f,
+	0xbc, 0xcb, 0x48, 0xef, 0x4a, 0x0a, 0x4d, 0x2c, 0xdb, 0x82, 0x45, 0x8a, 0x59, 0xe0, 0x89, 0xaa,
+	0xdd, 0x31, 0xc7, 0xca, 0x62, 0xd3, 0x2e, 0x25, 0x68, 0x4b, 0x80, 0x68, 0x03, 0x0a, 0x6e, 0x14,
+	0x4f, 0xa4, 0x72, 0x52, 0x0a, 0xdc, 0x28, 0xd6, 0x3a, 0xb5, 0x2f, 0x06, 0xac, 0xcc, 0x71, 0x43,
+	0x74, 0xe9, 0x05, 0x54, 0xbf, 0x2f, 0xb1, 0x44, 0x6b, 0x90, 0x95, 0x57, 0xcb, 0xac, 0x85, 0xaa,
+	0x59, 0x37, 0x6d, 0xbd, 0x43, 0xab, 0x90, 0x51, 0x07, 0x50, 0x5f, 0x99, 0xda, 0x08, 0xd4, 0x8b,
+	0x87, 0x51, 0xd2, 0x9b, 0xda, 0x08, 0x2b, 0x70, 0xc8, 0x69, 0x80, 0x55, 0x57, 0x69, 0x3b, 0xd9,
+	0xee, 0x7f, 0x36, 0x21, 0x23, 0x5f, 0x0c, 0x3a, 0x83, 0xac, 0x1a, 0x1a, 0x68, 0xfb, 0x8e, 0xc7,
+	0xf8, 0xd7, 0x7c, 0x2a, 0xef, 0x3c, 0xc8, 0xd3, 0xcf, 0xaf, 0x0f, 0xc5, 0xe9, 0xb1, 0x82, 0x5e,
+	0xdc, 0x99, 0x38, 0x67, 0x32, 0x95, 0x77, 0x1f, 0xc9, 0xd6, 0xc5, 0xda, 0xb2, 0xa1, 0x18, 0xa3,
+	0xad, 0x3b, 0xf3, 0xa6, 0x27, 0x54, 0x79, 0xfb, 0x21, 0x9a, 0xd6, 0x3d, 0x83, 0xac, 0xfa, 0x20,
+	0xef, 0xf1, 0x67, 0x66, 0x1a, 0xdd, 0xe3, 0xcf, 0xec, 0x78, 0x6a, 0xbd, 0xb9, 0xba, 0xa9, 0x18,
+	0xd7, 0x37, 0x15, 0xe3, 0xd7, 0x4d, 0xc5, 0xf8, 0x7a, 0x5b, 0x49, 0x5d, 0xdf, 0x56, 0x52, 0xdf,
+	0x6f, 0x2b, 0xa9, 0x0f, 0xcf, 0xfd, 0x80, 0xf7, 0xe2, 0x6e, 0xc3, 0x25, 0xc3, 0xa6, 0xe3, 0x7b,
+	0xbb, 0x11, 0x25, 0x1f, 0xb1, 0xcb, 0xc5, 0xba, 0xf9, 0xe9, 0xcf, 0x1f, 0x85, 0x8f, 0x23, 0xcc,
+	0xba, 0x59, 0xf9, 0x33, 0x79, 0xf9, 0x3b, 0x00, 0x00, 0xff, 0xff, 0x56, 0x42, 0x71, 0x27, 0xbb,
+	0x06, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -325,6 +669,11 @@ type QueryClient interface {
 	ActivityHash(ctx context.Context, in *QueryActivityHashRequest, opts ...grpc.CallOption) (*QueryActivityHashResponse, error)
 	// Queue returns the actions waiting for the kernel.
 	Queue(ctx context.Context, in *QueryQueueRequest, opts ...grpc.CallOption) (*QueryQueueResponse, error)
+	// Kernel returns the running kernel as this node sees it: its process and
+	// workers, heights, last block's time in the kernel and the flight
+	// recorder's state. It is the node's own view, not consensus state: two
+	// nodes answer differently.
+	Kernel(ctx context.Context, in *QueryKernelRequest, opts ...grpc.CallOption) (*QueryKernelResponse, error)
 }
 
 type queryClient struct {
@@ -362,6 +711,15 @@ func (c *queryClient) Queue(ctx context.Context, in *QueryQueueRequest, opts ...
 	return out, nil
 }
 
+func (c *queryClient) Kernel(ctx context.Context, in *QueryKernelRequest, opts ...grpc.CallOption) (*QueryKernelResponse, error) {
+	out := new(QueryKernelResponse)
+	err := c.cc.Invoke(ctx, "/agoric.swingset.v1.Query/Kernel", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	// Params returns the module's parameters.
@@ -370,6 +728,11 @@ type QueryServer interface {
 	ActivityHash(context.Context, *QueryActivityHashRequest) (*QueryActivityHashResponse, error)
 	// Queue returns the actions waiting for the kernel.
 	Queue(context.Context, *QueryQueueRequest) (*QueryQueueResponse, error)
+	// Kernel returns the running kernel as this node sees it: its process and
+	// workers, heights, last block's time in the kernel and the flight
+	// recorder's state. It is the node's own view, not consensus state: two
+	// nodes answer differently.
+	Kernel(context.Context, *QueryKernelRequest) (*QueryKernelResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -384,6 +747,9 @@ func (*UnimplementedQueryServer) ActivityHash(ctx context.Context, req *QueryAct
 }
 func (*UnimplementedQueryServer) Queue(ctx context.Context, req *QueryQueueRequest) (*QueryQueueResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Queue not implemented")
+}
+func (*UnimplementedQueryServer) Kernel(ctx context.Context, req *QueryKernelRequest) (*QueryKernelResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Kernel not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -444,6 +810,24 @@ func _Query_Queue_Handler(srv interface{}, ctx context.Context, dec func(interfa
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Kernel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryKernelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Kernel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agoric.swingset.v1.Query/Kernel",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Kernel(ctx, req.(*QueryKernelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "agoric.swingset.v1.Query",
@@ -460,6 +844,10 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Queue",
 			Handler:    _Query_Queue_Handler,
+		},
+		{
+			MethodName: "Kernel",
+			Handler:    _Query_Kernel_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -635,6 +1023,248 @@ func (m *QueryQueueResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryKernelRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryKernelRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryKernelRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryKernelResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryKernelResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryKernelResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.FlightRecorder.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x42
+	if len(m.Workers) > 0 {
+		for iNdEx := len(m.Workers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Workers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
+	if m.LastBlockKernelSeconds != 0 {
+		i -= 8
+		encoding_binary.LittleEndian.PutUint64(dAtA[i:], uint64(math.Float64bits(float64(m.LastBlockKernelSeconds))))
+		i--
+		dAtA[i] = 0x31
+	}
+	if m.LastBlockHeight != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.LastBlockHeight))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.CosmosHeight != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.CosmosHeight))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.KernelHeight != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.KernelHeight))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.NodeVersion) > 0 {
+		i -= len(m.NodeVersion)
+		copy(dAtA[i:], m.NodeVersion)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.NodeVersion)))
+		i--
+		dAtA[i] = 0x12
+	}
+	{
+		size, err := m.Process.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *KernelProcess) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *KernelProcess) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *KernelProcess) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.CpuSeconds != 0 {
+		i -= 8
+		encoding_binary.LittleEndian.PutUint64(dAtA[i:], uint64(math.Float64bits(float64(m.CpuSeconds))))
+		i--
+		dAtA[i] = 0x39
+	}
+	if m.ResidentBytes != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.ResidentBytes))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.UptimeSeconds != 0 {
+		i -= 8
+		encoding_binary.LittleEndian.PutUint64(dAtA[i:], uint64(math.Float64bits(float64(m.UptimeSeconds))))
+		i--
+		dAtA[i] = 0x29
+	}
+	if len(m.Args) > 0 {
+		for iNdEx := len(m.Args) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Args[iNdEx])
+			copy(dAtA[i:], m.Args[iNdEx])
+			i = encodeVarintQuery(dAtA, i, uint64(len(m.Args[iNdEx])))
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Command) > 0 {
+		i -= len(m.Command)
+		copy(dAtA[i:], m.Command)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Command)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.ParentPid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.ParentPid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Pid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Pid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *FlightRecorderState) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *FlightRecorderState) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *FlightRecorderState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Entries != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Entries))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Dumps) > 0 {
+		for iNdEx := len(m.Dumps) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Dumps[iNdEx])
+			copy(dAtA[i:], m.Dumps[iNdEx])
+			i = encodeVarintQuery(dAtA, i, uint64(len(m.Dumps[iNdEx])))
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if m.Bytes != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Bytes))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Blocks) > 0 {
+		dAtA5 := make([]byte, len(m.Blocks)*10)
+		var j4 int
+		for _, num1 := range m.Blocks {
+			num := uint64(num1)
+			for num >= 1<<7 {
+				dAtA5[j4] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j4++
+			}
+			dAtA5[j4] = uint8(num)
+			j4++
+		}
+		i -= j4
+		copy(dAtA[i:], dAtA5[:j4])
+		i = encodeVarintQuery(dAtA, i, uint64(j4))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Dir) > 0 {
+		i -= len(m.Dir)
+		copy(dAtA[i:], m.Dir)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Dir)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -708,6 +1338,116 @@ func (m *QueryQueueResponse) Size() (n int) {
 			l = e.Size()
 			n += 1 + l + sovQuery(uint64(l))
 		}
+	}
+	return n
+}
+
+func (m *QueryKernelRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryKernelResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Process.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = len(m.NodeVersion)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.KernelHeight != 0 {
+		n += 1 + sovQuery(uint64(m.KernelHeight))
+	}
+	if m.CosmosHeight != 0 {
+		n += 1 + sovQuery(uint64(m.CosmosHeight))
+	}
+	if m.LastBlockHeight != 0 {
+		n += 1 + sovQuery(uint64(m.LastBlockHeight))
+	}
+	if m.LastBlockKernelSeconds != 0 {
+		n += 9
+	}
+	if len(m.Workers) > 0 {
+		for _, e := range m.Workers {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	l = m.FlightRecorder.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *KernelProcess) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pid != 0 {
+		n += 1 + sovQuery(uint64(m.Pid))
+	}
+	if m.ParentPid != 0 {
+		n += 1 + sovQuery(uint64(m.ParentPid))
+	}
+	l = len(m.Command)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if len(m.Args) > 0 {
+		for _, s := range m.Args {
+			l = len(s)
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.UptimeSeconds != 0 {
+		n += 9
+	}
+	if m.ResidentBytes != 0 {
+		n += 1 + sovQuery(uint64(m.ResidentBytes))
+	}
+	if m.CpuSeconds != 0 {
+		n += 9
+	}
+	return n
+}
+
+func (m *FlightRecorderState) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Dir)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if len(m.Blocks) > 0 {
+		l = 0
+		for _, e := range m.Blocks {
+			l += sovQuery(uint64(e))
+		}
+		n += 1 + sovQuery(uint64(l)) + l
+	}
+	if m.Bytes != 0 {
+		n += 1 + sovQuery(uint64(m.Bytes))
+	}
+	if len(m.Dumps) > 0 {
+		for _, s := range m.Dumps {
+			l = len(s)
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Entries != 0 {
+		n += 1 + sovQuery(uint64(m.Entries))
 	}
 	return n
 }
@@ -1096,6 +1836,727 @@ func (m *QueryQueueResponse) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryKernelRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryKernelRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryKernelRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryKernelResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryKernelResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryKernelResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Process", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Process.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NodeVersion", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.NodeVersion = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field KernelHeight", wireType)
+			}
+			m.KernelHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.KernelHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CosmosHeight", wireType)
+			}
+			m.CosmosHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CosmosHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LastBlockHeight", wireType)
+			}
+			m.LastBlockHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LastBlockHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 1 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LastBlockKernelSeconds", wireType)
+			}
+			var v uint64
+			if (iNdEx + 8) > l {
+				return io.ErrUnexpectedEOF
+			}
+			v = uint64(encoding_binary.LittleEndian.Uint64(dAtA[iNdEx:]))
+			iNdEx += 8
+			m.LastBlockKernelSeconds = float64(math.Float64frombits(v))
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Workers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Workers = append(m.Workers, KernelProcess{})
+			if err := m.Workers[len(m.Workers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FlightRecorder", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.FlightRecorder.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *KernelProcess) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: KernelProcess: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: KernelProcess: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pid", wireType)
+			}
+			m.Pid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Pid |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ParentPid", wireType)
+			}
+			m.ParentPid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ParentPid |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Command", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Command = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Args", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Args = append(m.Args, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 5:
+			if wireType != 1 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UptimeSeconds", wireType)
+			}
+			var v uint64
+			if (iNdEx + 8) > l {
+				return io.ErrUnexpectedEOF
+			}
+			v = uint64(encoding_binary.LittleEndian.Uint64(dAtA[iNdEx:]))
+			iNdEx += 8
+			m.UptimeSeconds = float64(math.Float64frombits(v))
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ResidentBytes", wireType)
+			}
+			m.ResidentBytes = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ResidentBytes |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 1 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CpuSeconds", wireType)
+			}
+			var v uint64
+			if (iNdEx + 8) > l {
+				return io.ErrUnexpectedEOF
+			}
+			v = uint64(encoding_binary.LittleEndian.Uint64(dAtA[iNdEx:]))
+			iNdEx += 8
+			m.CpuSeconds = float64(math.Float64frombits(v))
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *FlightRecorderState) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: FlightRecorderState: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: FlightRecorderState: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dir", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Dir = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType == 0 {
+				var v int64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Blocks = append(m.Blocks, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthQuery
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthQuery
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Blocks) == 0 {
+					m.Blocks = make([]int64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v int64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowQuery
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= int64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Blocks = append(m.Blocks, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Blocks", wireType)
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bytes", wireType)
+			}
+			m.Bytes = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Bytes |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dumps", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Dumps = append(m.Dumps, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Entries", wireType)
+			}
+			m.Entries = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Entries |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuery(dAtA[iNdEx:])
