@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 
 	"github.com/prometheus/procfs"
@@ -15,7 +16,9 @@ const userHZ = 100
 type Process struct {
 	Pid  int
 	PPid int
-	// Command is the process's name (/proc/<pid>/comm), e.g. "node".
+	// Command is the process's name: its program's base name, e.g. "node",
+	// or /proc/<pid>/comm when the command line is gone (Node names its
+	// main thread, and so comm, "MainThread").
 	Command string
 	// Args is its command line; empty for a process that has exited but
 	// not yet been reaped.
@@ -65,6 +68,9 @@ func ProcessTree(root int) ([]Process, error) {
 		}
 		if proc, err := fs.Proc(st.PID); err == nil {
 			p.Args, _ = proc.CmdLine()
+		}
+		if len(p.Args) > 0 && p.Args[0] != "" {
+			p.Command = filepath.Base(p.Args[0])
 		}
 		return p
 	}

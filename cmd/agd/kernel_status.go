@@ -40,12 +40,12 @@ func (s *kernelStatus) query() (*swingsettypes.QueryKernelResponse, error) {
 	kernelHeight, cosmosHeight := s.kernel.driver.CommittedHeights()
 	last, blocks := s.kernel.clock.lastBlock()
 	res := &swingsettypes.QueryKernelResponse{
-		Process:                processOf(tree[0], now),
-		NodeVersion:            s.node(),
-		KernelHeight:           kernelHeight,
-		CosmosHeight:           cosmosHeight,
-		LastBlockKernelSeconds: last.Seconds(),
-		Workers:                []swingsettypes.KernelProcess{},
+		Process:                     processOf(tree[0], now),
+		NodeVersion:                 s.node(),
+		KernelHeight:                kernelHeight,
+		CosmosHeight:                cosmosHeight,
+		LastBlockKernelMicroseconds: last.Microseconds(),
+		Workers:                     []swingsettypes.KernelProcess{},
 	}
 	if blocks > 0 {
 		// The clock completes a block when its Commit returns, and the
@@ -90,6 +90,6 @@ func (s *kernelStatus) node() string {
 func processOf(p supervisor.Process, now float64) swingsettypes.KernelProcess {
 	return swingsettypes.KernelProcess{
 		Pid: int64(p.Pid), ParentPid: int64(p.PPid), Command: p.Command, Args: p.Args,
-		UptimeSeconds: max(now-p.StartSeconds, 0), ResidentBytes: p.ResidentBytes, CpuSeconds: p.CPUSeconds,
+		UptimeSeconds: int64(max(now-p.StartSeconds, 0)), ResidentBytes: p.ResidentBytes, CpuMilliseconds: int64(p.CPUSeconds * 1000),
 	}
 }
