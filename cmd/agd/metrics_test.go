@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"time"
 	"testing"
 
 	"cosmossdk.io/log"
@@ -124,3 +125,57 @@ func TestCountedHandlerCountsByCode(t *testing.T) {
 		t.Errorf("unpropagated %s = %v, want 1 (the failed notification only)", metrics.SiteKernelNotification, got)
 	}
 }
+
+// TestBlockClockAddsUpOneBlock: a block's kernel time is its BeginBlock,
+// EndBlock and Commit together, complete only when Commit succeeds; a
+// failed Commit completes nothing, and the next BeginBlock starts afresh.
+func TestBlockClockAddsUpOneBlock(t *testing.T) {
+	var c blockClock
+	ms := time.Millisecond
+	if _, ok := c.add("swingset.Init", 50*ms, true); ok {
+		t.Fatal("Init completed a block")
+	}
+	c.add("swingset.BeginBlock", 1*ms, true)
+	c.add("swingset.EndBlock", 10*ms, true)
+	if took, ok := c.add("swingset.Commit", 2*ms, true); !ok || took != 13*ms {
+		t.Fatalf("block took %s (complete %v), want 13ms", took, ok)
+	}
+	c.add("swingset.BeginBlock", 1*ms, true)
+	if _, ok := c.add("swingset.Commit", 5*ms, false); ok {
+		t.Fatal("a failed Commit completed a block")
+	}
+	c.add("swingset.BeginBlock", 3*ms, true)
+	c.add("swingset.EndBlock", 3*ms, true)
+	c.add("swingset.Commit", 3*ms, true)
+	if last, blocks := c.lastBlock(); last != 9*ms || blocks != 2 {
+		t.Fatalf("last block %s of %d, want 9ms of 2", last, blocks)
+	}
+}
+
+// TestFailureLogThrottles: the first failure is logged at once, then at
+// most one line per interval, which says how many failures it stands for.
+func TestFailureLogThrottles(t *testing.T) {
+	var lines [][]any
+	logger := recordingLogger{Logger: log.NewNopLogger(), errors: &lines}
+	now := time.Unix(0, 0)
+	f := newFailureLog(logger, time.Minute, func() time.Time { return now })
+	for i := 0; i < 5; i++ {
+		f.failed(errors.New("disk full"))
+		now = now.Add(10 * time.Second)
+	}
+	if len(lines) != 1 {
+		t.Fatalf("5 failures within 50 s logged %d lines, want 1", len(lines))
+	}
+	now = now.Add(time.Minute)
+	f.failed(errors.New("disk full"))
+	if len(lines) != 2 || lines[1][len(lines[1])-1] != 5 {
+		t.Fatalf("lines %v: want a second line counting 5 failures (4 skipped and this one)", lines)
+	}
+}
+
+type recordingLogger struct {
+	log.Logger
+	errors *[][]any
+}
+
+func (l recordingLogger) Error(msg string, keyvals ...any) { *l.errors = append(*l.errors, keyvals) }
