@@ -6,8 +6,8 @@ import (
 	"errors"
 	"os"
 	"strconv"
-	"time"
 	"testing"
+	"time"
 
 	"cosmossdk.io/log"
 	"github.com/prometheus/client_golang/prometheus"
