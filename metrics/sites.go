@@ -28,7 +28,8 @@ const (
 	// agd abandons the kernel.
 	SiteKernelPipeClose Site = "kernel.pipe_close"
 	// SiteProcessTree: /proc could not be read for the kernel's process
-	// metrics or status.
+	// metrics (a scrape must not fail over it). The kernel query returns
+	// the same error instead.
 	SiteProcessTree Site = "kernel.process_tree"
 )
 

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/agd-project/agd/flightrec"
-	"github.com/agd-project/agd/metrics"
 	"github.com/agd-project/agd/supervisor"
 	swingsettypes "github.com/agd-project/agd/x/swingset/types"
 )
@@ -33,7 +32,6 @@ func newKernelStatus(k *runningKernel, rec *flightrec.Recorder) *kernelStatus {
 func (s *kernelStatus) query() (*swingsettypes.QueryKernelResponse, error) {
 	tree, err := supervisor.ProcessTree(s.kernel.child.Pid())
 	if err != nil {
-		s.kernel.metrics.Unpropagated(metrics.SiteProcessTree)
 		return nil, fmt.Errorf("read the kernel's processes: %w", err)
 	}
 	now := float64(s.now().UnixNano()) / 1e9
