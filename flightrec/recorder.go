@@ -94,23 +94,23 @@ func (r *Recorder) Blocks() []Block {
 // Config.OnError, once per failure, instead of stopping the kernel.
 func (r *Recorder) HandleSlogWrite(_ context.Context, raw json.RawMessage) (any, error) {
 	if err := r.Write(raw); err != nil {
-		for _, e := range Failures(err) {
+		for _, e := range failures(err) {
 			r.onError(e)
 		}
 	}
 	return nil, nil
 }
 
-// Failures splits an error from Write into its failures, one per failed
+// failures splits an error from Write into its failures, one per failed
 // file operation.
-func Failures(err error) []error {
+func failures(err error) []error {
 	if err == nil {
 		return nil
 	}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var out []error
 		for _, e := range j.Unwrap() {
-			out = append(out, Failures(e)...)
+			out = append(out, failures(e)...)
 		}
 		return out
 	}
@@ -121,7 +121,7 @@ func Failures(err error) []error {
 // {"entries": [...]}. Each entry becomes one line of its block's file, with
 // the kernel's bytes unchanged; each block's lines of one batch are written
 // with a single write(2). Every failure is kept: the error joins them
-// (Failures splits it).
+// (failures splits it).
 func (r *Recorder) Write(params []byte) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
