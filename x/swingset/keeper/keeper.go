@@ -5,6 +5,7 @@ package keeper
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"cosmossdk.io/core/store"
 
@@ -14,12 +15,21 @@ import (
 // Keeper reads and writes x/swingset's store.
 type Keeper struct {
 	storeService store.KVStoreService
+	// kernelStatus answers the Kernel query; agd start sets it once the
+	// kernel runs. It is shared by every copy of the Keeper.
+	kernelStatus *atomic.Pointer[KernelStatusFunc]
 }
+
+// KernelStatusFunc reports the running kernel as this node sees it.
+type KernelStatusFunc func() (*types.QueryKernelResponse, error)
 
 // NewKeeper returns a keeper over the module's store.
 func NewKeeper(storeService store.KVStoreService) Keeper {
-	return Keeper{storeService: storeService}
+	return Keeper{storeService: storeService, kernelStatus: new(atomic.Pointer[KernelStatusFunc])}
 }
+
+// SetKernelStatus attaches what answers the Kernel query.
+func (k Keeper) SetKernelStatus(fn KernelStatusFunc) { k.kernelStatus.Store(&fn) }
 
 // ActivityHash returns the kernel's activity hash as of the last committed
 // block ("" before the first).
