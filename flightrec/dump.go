@@ -98,6 +98,30 @@ Compare it with a healthy node's record:
   agd flightrec diff <this file> <healthy home>/data/flight-recorder
 `
 
+const (
+	dumpPrefix = "consensus-failure-"
+	dumpSuffix = ".tar.gz"
+)
+
+// Dumps lists the consensus-failure dumps in dir by file name; a missing
+// dir holds none.
+func Dumps(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list flight recorder dumps: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if n := e.Name(); !e.IsDir() && strings.HasPrefix(n, dumpPrefix) && strings.HasSuffix(n, dumpSuffix) {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
 // Dump writes the evidence of a failure at in.Height to
 // dir/consensus-failure-<ID>.tar.gz: the recorded slog of blocks Height-1
 // and Height and in's facts. It never writes over an earlier dump: if one
@@ -105,7 +129,7 @@ Compare it with a healthy node's record:
 // add, the earlier one is kept; otherwise the new one is written beside it.
 func (r *Recorder) Dump(dir string, in DumpInput) (DumpResult, error) {
 	id := in.Mismatch.ID(in.Height)
-	name := "consensus-failure-" + id
+	name := dumpPrefix + id
 	heights := []int64{in.Height - 1, in.Height}
 	slogs, err := r.readBlocks(heights...)
 	if err != nil {
@@ -183,9 +207,9 @@ func existingDumps(dir, name string) ([]string, error) {
 
 func dumpPath(dir, name string, n int) string {
 	if n == 1 {
-		return filepath.Join(dir, name+".tar.gz")
+		return filepath.Join(dir, name+dumpSuffix)
 	}
-	return filepath.Join(dir, fmt.Sprintf("%s.%d.tar.gz", name, n))
+	return filepath.Join(dir, fmt.Sprintf("%s.%d"+dumpSuffix, name, n))
 }
 
 // writeNew writes data to the first free dump name, through a temporary

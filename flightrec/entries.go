@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/agd-project/agd/internal/jsonscan"
 )
 
 // The kernel's block markers (agvm/src/host.js). Each carries blockHeight;
@@ -45,111 +47,53 @@ func markerHeight(entry []byte) (int64, bool) {
 var errNoEntries = errors.New(`slog.Write params: no "entries" array`)
 
 // eachEntry calls fn with every element of the "entries" array of a
-// slog.Write params object. rpc.HandleRaw hands over valid JSON, so this
-// only finds boundaries; it does not validate.
+// slog.Write params object, in order. It uses the scanner rpc reads the wire
+// with, so it slices the entries out without decoding them.
 func eachEntry(params []byte, fn func(entry []byte)) error {
-	i := skipSpace(params, 0)
+	i := jsonscan.SkipSpace(params, 0)
 	if i >= len(params) || params[i] != '{' {
-		return fmt.Errorf("slog.Write params: not an object")
+		return errors.New("slog.Write params: not an object")
 	}
-	i++
-	for {
-		i = skipSpace(params, i)
-		if i >= len(params) || params[i] == '}' {
-			return errNoEntries
+	for i = jsonscan.SkipSpace(params, i+1); i < len(params) && params[i] != '}'; {
+		keyEnd, err := jsonscan.SkipString(params, i)
+		if err != nil {
+			return fmt.Errorf("slog.Write params: %w", err)
 		}
-		if params[i] == ',' {
-			i++
-			continue
-		}
-		keyEnd := skipString(params, i)
 		key := params[i:keyEnd]
-		i = skipSpace(params, keyEnd)
-		i = skipSpace(params, i+1) // the ':'
-		if string(key) != `"entries"` {
-			i = skipValue(params, i)
-			continue
+		if i = jsonscan.SkipSpace(params, keyEnd); i >= len(params) || params[i] != ':' {
+			return fmt.Errorf("slog.Write params: %w", jsonscan.ErrAt(params, i, "':'"))
 		}
-		if i >= len(params) || params[i] != '[' {
-			return fmt.Errorf(`slog.Write params: "entries" is not an array`)
+		i = jsonscan.SkipSpace(params, i+1)
+		if string(key) == `"entries"` {
+			return eachElement(params, i, fn)
 		}
-		i++
-		for {
-			i = skipSpace(params, i)
-			if i >= len(params) {
-				return errNoEntries
-			}
-			switch params[i] {
-			case ']':
-				return nil
-			case ',':
-				i++
-				continue
-			}
-			end := skipValue(params, i)
-			fn(params[i:end])
-			i = end
+		if i, err = jsonscan.SkipValue(params, i, 1); err != nil {
+			return fmt.Errorf("slog.Write params: %w", err)
+		}
+		if i = jsonscan.SkipSpace(params, i); i < len(params) && params[i] == ',' {
+			i = jsonscan.SkipSpace(params, i+1)
 		}
 	}
+	return errNoEntries
 }
 
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
-		i++
+// eachElement calls fn with every element of the array at params[i].
+func eachElement(params []byte, i int, fn func(entry []byte)) error {
+	if i >= len(params) || params[i] != '[' {
+		return errors.New(`slog.Write params: "entries" is not an array`)
 	}
-	return i
-}
-
-// skipString returns the index after the string starting at b[i] == '"'.
-func skipString(b []byte, i int) int {
-	i++
-	for {
-		j := bytes.IndexByte(b[i:], '"')
-		if j < 0 {
-			return len(b)
+	for i = jsonscan.SkipSpace(params, i+1); i < len(params) && params[i] != ']'; {
+		end, err := jsonscan.SkipValue(params, i, 2)
+		if err != nil {
+			return fmt.Errorf("slog.Write params: entries: %w", err)
 		}
-		i += j
-		// An escaped quote has an odd number of backslashes before it.
-		k := i - 1
-		for k >= 0 && b[k] == '\\' {
-			k--
-		}
-		i++
-		if (i-2-k)%2 == 0 {
-			return i
+		fn(params[i:end])
+		if i = jsonscan.SkipSpace(params, end); i < len(params) && params[i] == ',' {
+			i = jsonscan.SkipSpace(params, i+1)
 		}
 	}
-}
-
-// skipValue returns the index after the JSON value starting at b[i].
-func skipValue(b []byte, i int) int {
-	if i >= len(b) {
-		return i
+	if i >= len(params) {
+		return errNoEntries
 	}
-	switch b[i] {
-	case '"':
-		return skipString(b, i)
-	case '{', '[':
-		depth := 0
-		for i < len(b) {
-			switch b[i] {
-			case '"':
-				i = skipString(b, i)
-				continue
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-			i++
-		}
-		return i
-	}
-	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\n' && b[i] != '\t' && b[i] != '\r' {
-		i++
-	}
-	return i
+	return nil
 }

@@ -3,6 +3,7 @@ package flightrec
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -15,9 +16,11 @@ type Config struct {
 	// <home>/data/flight-recorder.
 	Dir    string
 	Policy Policy
-	// OnError is told about write failures. The recorder never fails the
-	// kernel's slog.Write over them: a validator must not stop because its
-	// evidence could not be written. Nil ignores them.
+	// OnError is told about every write failure, one call per failed file
+	// operation (a full disk fails every batch, and each one counts). The
+	// recorder never fails the kernel's slog.Write over them: a validator
+	// must not stop because its evidence could not be written. Nil ignores
+	// them.
 	OnError func(error)
 }
 
@@ -67,6 +70,17 @@ func (r *Recorder) Current() int64 {
 	return r.retention.Current()
 }
 
+// RetainedBytes is the total size of the kept blocks.
+func (r *Recorder) RetainedBytes() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var n int64
+	for _, b := range r.retention.Blocks() {
+		n += b.Size
+	}
+	return n
+}
+
 // Blocks lists the kept blocks, ascending.
 func (r *Recorder) Blocks() []Block {
 	r.mu.Lock()
@@ -77,25 +91,44 @@ func (r *Recorder) Blocks() []Block {
 // HandleSlogWrite is the recorder as an rpc.HandleRaw function for
 // slog.Write. It answers nothing and never fails: slog.Write is a
 // notification, and evidence that cannot be written is reported through
-// Config.OnError instead of stopping the kernel.
+// Config.OnError, once per failure, instead of stopping the kernel.
 func (r *Recorder) HandleSlogWrite(_ context.Context, raw json.RawMessage) (any, error) {
 	if err := r.Write(raw); err != nil {
-		r.onError(err)
+		for _, e := range failures(err) {
+			r.onError(e)
+		}
 	}
 	return nil, nil
+}
+
+// failures splits an error from Write into its failures, one per failed
+// file operation.
+func failures(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, failures(e)...)
+		}
+		return out
+	}
+	return []error{err}
 }
 
 // Write records the entries of one slog.Write params object,
 // {"entries": [...]}. Each entry becomes one line of its block's file, with
 // the kernel's bytes unchanged; each block's lines of one batch are written
-// with a single write(2).
+// with a single write(2). Every failure is kept: the error joins them
+// (failures splits it).
 func (r *Recorder) Write(params []byte) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var firstErr error
+	var errs []error
 	keep := func(err error) {
-		if err != nil && firstErr == nil {
-			firstErr = err
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	n := 0
@@ -113,9 +146,9 @@ func (r *Recorder) Write(params []byte) error {
 	keep(r.flush())
 	r.entries.Add(uint64(n))
 	if err != nil {
-		return fmt.Errorf("flight recorder: %w", err)
+		errs = append(errs, fmt.Errorf("flight recorder: %w", err))
 	}
-	return firstErr
+	return errors.Join(errs...)
 }
 
 // flush hands the buffered lines to the current block.
@@ -131,7 +164,7 @@ func (r *Recorder) flush() error {
 
 // perform carries out Retention's actions; a write's bytes are r.buf.
 func (r *Recorder) perform(acts []Action) error {
-	var firstErr error
+	var errs []error
 	for _, a := range acts {
 		var err error
 		switch a.Kind {
@@ -140,12 +173,12 @@ func (r *Recorder) perform(acts []Action) error {
 		case ActDelete:
 			err = r.store.remove(a.Height)
 		}
-		if err != nil && firstErr == nil {
-			firstErr = err
+		if err != nil {
+			errs = append(errs, err)
 		}
 	}
 	r.acts = acts[:0]
-	return firstErr
+	return errors.Join(errs...)
 }
 
 // readBlocks returns the recorded lines of those of heights that are kept.

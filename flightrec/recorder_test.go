@@ -263,6 +263,10 @@ func TestDumpNeverOverwrites(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("the first dump changed")
 	}
+	dumps, err := Dumps(r.Dir())
+	if err != nil || !slices.Equal(dumps, []string{"consensus-failure-5-deadbeef.2.tar.gz", "consensus-failure-5-deadbeef.tar.gz"}) {
+		t.Fatalf("Dumps = %v, %v; want both dumps and no block files", dumps, err)
+	}
 }
 
 func TestDiffFindsFirstDivergentCrank(t *testing.T) {
@@ -326,7 +330,36 @@ func TestDiffIgnoresTimingsReplaysAndStartups(t *testing.T) {
 	}
 	a, _ := Load(restarted)
 	b, _ := Load(healthy)
-	if d, _, ok, err := Diff(a, b); err != nil || ok {
+	if _, d, err := Diff(a, b); err != nil || d != nil {
 		t.Fatalf("a restart's local entries were taken for a divergence: %+v %v", d, err)
+	}
+}
+
+// TestRecorderReportsEveryWriteFailure: once the folder is gone, every
+// failed file operation reaches OnError, two in one batch included, not
+// just the first of a run or of a batch.
+func TestRecorderReportsEveryWriteFailure(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "fr")
+	var failures []error
+	r, err := Open(Config{Dir: dir, Policy: Policy{KeepBlocks: 2}, OnError: func(err error) { failures = append(failures, err) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	block(t, r, 1, crank(1, ""))
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	for h := int64(2); h <= 4; h++ {
+		r.HandleSlogWrite(nil, batch(markerEntry(TypeBeginBlock, h)))
+	}
+	if len(failures) != 3 {
+		t.Fatalf("3 failing batches reported %d failures, want 3: %v", len(failures), failures)
+	}
+	r.HandleSlogWrite(nil, batch(markerEntry(TypeBeginBlock, 5), markerEntry(TypeBeginBlock, 6)))
+	if len(failures) != 5 {
+		t.Fatalf("a batch with two failed writes reported %d failures, want 2: %v", len(failures)-3, failures[3:])
+	}
+	if r.Entries() != 6+5 {
+		t.Fatalf("counted %d entries, want 11", r.Entries())
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/agd-project/agd/internal/jsonscan"
 )
 
 // Message is one line of the wire in either direction. Its JSON members are
@@ -40,22 +42,22 @@ func isNull(raw []byte) bool { return len(raw) == 0 || string(raw) == "null" }
 // on the way. Unknown members are skipped. Errors are *ProtocolError.
 func parseMessage(line []byte, m *Message) error {
 	*m = Message{}
-	i := skipSpace(line, 0)
+	i := jsonscan.SkipSpace(line, 0)
 	if i >= len(line) || line[i] != '{' {
-		if end, err := skipValue(line, i, 0); err == nil && skipSpace(line, end) == len(line) {
+		if end, err := jsonscan.SkipValue(line, i, 0); err == nil && jsonscan.SkipSpace(line, end) == len(line) {
 			return newProtocolError(CodeInvalidRequest, "message is not a JSON object", line)
 		}
-		return newProtocolError(CodeParseError, "not JSON: "+errAt(line, i, "'{'").Error(), line)
+		return newProtocolError(CodeParseError, "not JSON: "+jsonscan.ErrAt(line, i, "'{'").Error(), line)
 	}
 	var hasMethod, hasError bool
 	var errRaw []byte
 	var shapeErr string // reported only once the whole line is known to be JSON
-	i = skipSpace(line, i+1)
+	i = jsonscan.SkipSpace(line, i+1)
 	for i >= len(line) || line[i] != '}' { // until the object's end
 		if i >= len(line) || line[i] != '"' {
-			return parseErr(line, errAt(line, i, "a member name"))
+			return parseErr(line, jsonscan.ErrAt(line, i, "a member name"))
 		}
-		keyEnd, err := skipString(line, i)
+		keyEnd, err := jsonscan.SkipString(line, i)
 		if err != nil {
 			return parseErr(line, err)
 		}
@@ -67,16 +69,16 @@ func parseMessage(line []byte, m *Message) error {
 			}
 			key = []byte(s)
 		}
-		i = skipSpace(line, keyEnd)
+		i = jsonscan.SkipSpace(line, keyEnd)
 		if i >= len(line) || line[i] != ':' {
-			return parseErr(line, errAt(line, i, "':'"))
+			return parseErr(line, jsonscan.ErrAt(line, i, "':'"))
 		}
-		start := skipSpace(line, i+1)
+		start := jsonscan.SkipSpace(line, i+1)
 		var end int
 		if string(key) == "params" && start < len(line) && line[start] == '[' {
 			end, err = m.scanParams(line, start)
 		} else {
-			end, err = skipValue(line, start, 0)
+			end, err = jsonscan.SkipValue(line, start, 0)
 		}
 		if err != nil {
 			return parseErr(line, err)
@@ -115,18 +117,18 @@ func parseMessage(line []byte, m *Message) error {
 		case "error":
 			errRaw, hasError = val, string(val) != "null"
 		}
-		i = skipSpace(line, end)
+		i = jsonscan.SkipSpace(line, end)
 		if i >= len(line) || line[i] != ',' && line[i] != '}' {
-			return parseErr(line, errAt(line, i, "',' or '}'"))
+			return parseErr(line, jsonscan.ErrAt(line, i, "',' or '}'"))
 		}
 		if line[i] == ',' {
-			if i = skipSpace(line, i+1); i < len(line) && line[i] == '}' {
-				return parseErr(line, errAt(line, i, "a member name"))
+			if i = jsonscan.SkipSpace(line, i+1); i < len(line) && line[i] == '}' {
+				return parseErr(line, jsonscan.ErrAt(line, i, "a member name"))
 			}
 		}
 	}
-	if i = skipSpace(line, i+1); i != len(line) {
-		return parseErr(line, errAt(line, i, "end of line"))
+	if i = jsonscan.SkipSpace(line, i+1); i != len(line) {
+		return parseErr(line, jsonscan.ErrAt(line, i, "end of line"))
 	}
 	if shapeErr != "" {
 		return newProtocolError(CodeInvalidRequest, shapeErr, line)
@@ -154,14 +156,14 @@ func parseMessage(line []byte, m *Message) error {
 // member replaces what an earlier one recorded, as its last value wins.
 func (m *Message) scanParams(line []byte, start int) (int, error) {
 	m.Params, m.paramsErr = nil, ""
-	i := skipSpace(line, start+1)
+	i := jsonscan.SkipSpace(line, start+1)
 	n := 0
 	var first []byte
 	if i < len(line) && line[i] == ']' {
 		i++
 	} else {
 		for {
-			elemEnd, err := skipValue(line, i, 1)
+			elemEnd, err := jsonscan.SkipValue(line, i, 1)
 			if err != nil {
 				return elemEnd, err
 			}
@@ -169,18 +171,18 @@ func (m *Message) scanParams(line []byte, start int) (int, error) {
 				first = line[i:elemEnd]
 			}
 			n++
-			i = skipSpace(line, elemEnd)
+			i = jsonscan.SkipSpace(line, elemEnd)
 			if i >= len(line) {
-				return i, errAt(line, i, "',' or ']'")
+				return i, jsonscan.ErrAt(line, i, "',' or ']'")
 			}
 			if line[i] == ']' {
 				i++
 				break
 			}
 			if line[i] != ',' {
-				return i, errAt(line, i, "',' or ']'")
+				return i, jsonscan.ErrAt(line, i, "',' or ']'")
 			}
-			i = skipSpace(line, i+1)
+			i = jsonscan.SkipSpace(line, i+1)
 		}
 	}
 	switch {

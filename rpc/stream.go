@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/agd-project/agd/internal/jsonscan"
 	"github.com/sourcegraph/jsonrpc2"
 )
 
@@ -63,7 +64,7 @@ func (s *Stream) ReadMessage(m *Message) error {
 		if err != nil {
 			return err
 		}
-		if skipSpace(line, 0) == len(line) {
+		if jsonscan.SkipSpace(line, 0) == len(line) {
 			continue // blank lines carry nothing; tolerate them
 		}
 		return parseMessage(line, m)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/agd-project/agd/internal/jsonscan"
 )
 
 // Mux is a Handler that routes by method name to typed functions. Register
@@ -135,9 +137,9 @@ func requiredFields(t reflect.Type) []string {
 // object) lacks; like encoding/json it matches names case-insensitively.
 func firstMissing(obj []byte, required []string) string {
 	var keys []string
-	i := skipSpace(obj, 1)
+	i := jsonscan.SkipSpace(obj, 1)
 	for i < len(obj) && obj[i] == '"' {
-		end, err := skipString(obj, i)
+		end, err := jsonscan.SkipString(obj, i)
 		if err != nil {
 			return required[0]
 		}
@@ -146,13 +148,13 @@ func firstMissing(obj []byte, required []string) string {
 			return required[0]
 		}
 		keys = append(keys, k)
-		i = skipSpace(obj, end)
-		i = skipSpace(obj, i+1) // ':'
-		if i, err = skipValue(obj, i, 1); err != nil {
+		i = jsonscan.SkipSpace(obj, end)
+		i = jsonscan.SkipSpace(obj, i+1) // ':'
+		if i, err = jsonscan.SkipValue(obj, i, 1); err != nil {
 			return required[0]
 		}
-		i = skipSpace(obj, i)
-		i = skipSpace(obj, i+1) // ',' or '}'
+		i = jsonscan.SkipSpace(obj, i)
+		i = jsonscan.SkipSpace(obj, i+1) // ',' or '}'
 	}
 outer:
 	for _, name := range required {

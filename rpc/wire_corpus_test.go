@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/agd-project/agd/internal/jsonscan"
 )
 
 // corpusPath is the wire corpus both ends run (agvm/test/wire-corpus.test.js
@@ -406,22 +408,22 @@ func topKeys(s string) []string {
 		return nil
 	}
 	var keys []string
-	i := skipSpace(b, 0)
+	i := jsonscan.SkipSpace(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return nil
 	}
-	for i = skipSpace(b, i+1); i < len(b) && b[i] == '"'; {
-		end, err := skipString(b, i)
+	for i = jsonscan.SkipSpace(b, i+1); i < len(b) && b[i] == '"'; {
+		end, err := jsonscan.SkipString(b, i)
 		if err != nil {
 			return nil
 		}
 		k, _ := unquote(b[i:end])
 		keys = append(keys, k)
-		i = skipSpace(b, end) + 1
-		if i, err = skipValue(b, skipSpace(b, i), 1); err != nil {
+		i = jsonscan.SkipSpace(b, end) + 1
+		if i, err = jsonscan.SkipValue(b, jsonscan.SkipSpace(b, i), 1); err != nil {
 			return nil
 		}
-		i = skipSpace(b, skipSpace(b, i)+1)
+		i = jsonscan.SkipSpace(b, jsonscan.SkipSpace(b, i)+1)
 	}
 	return keys
 }

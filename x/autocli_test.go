@@ -39,7 +39,7 @@ func TestAutoCLICommands(t *testing.T) {
 	}
 	for _, path := range [][]string{
 		{"query", "vstorage", "data"}, {"query", "vstorage", "children"}, {"query", "vbank", "state"},
-		{"query", "swingset", "queue"}, {"tx", "swingset", "install-bundle"}, {"tx", "swingset", "deliver"},
+		{"query", "swingset", "queue"}, {"query", "swingset", "kernel"}, {"tx", "swingset", "install-bundle"}, {"tx", "swingset", "deliver"},
 	} {
 		cmd, rest, err := root.Find(path)
 		if err != nil || len(rest) != 0 || cmd.Name() != path[len(path)-1] {

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/agd-project/agd/flightrec"
+	"github.com/agd-project/agd/metrics"
 	"github.com/agd-project/agd/supervisor"
 )
 
@@ -72,23 +73,57 @@ func flightRecorderPolicy(v *viper.Viper) flightrec.Policy {
 
 func flightRecorderDir(home string) string { return filepath.Join(home, "data", "flight-recorder") }
 
-// openFlightRecorder opens the record in <home>/data/flight-recorder.
-func openFlightRecorder(logger log.Logger, home string, v *viper.Viper) (*flightrec.Recorder, error) {
-	var once sync.Once
+// openFlightRecorder opens the record in <home>/data/flight-recorder. Every
+// write failure counts in agd_flightrec_write_errors_total; the log says
+// the first at once and then at most one line a minute, with how many more
+// there were, since a full disk would otherwise log on every batch.
+func openFlightRecorder(logger log.Logger, home string, v *viper.Viper, m *metrics.Metrics) (*flightrec.Recorder, error) {
+	report := newFailureLog(logger, time.Minute, time.Now)
 	rec, err := flightrec.Open(flightrec.Config{
 		Dir:    flightRecorderDir(home),
 		Policy: flightRecorderPolicy(v),
 		OnError: func(err error) {
-			// Once: a full disk would otherwise log on every batch.
-			once.Do(func() {
-				logger.Error("flight recorder cannot write; the kernel goes on, the evidence may be incomplete", "err", err)
-			})
+			m.FlightRecorderWriteErrors(1)
+			m.Unpropagated(metrics.SiteFlightrecWrite)
+			report.failed(err)
 		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open flight recorder: %w", err)
 	}
+	if err := m.WatchFlightRecorder(rec); err != nil {
+		return nil, err
+	}
 	return rec, nil
+}
+
+// failureLog logs the first of a run of failures at once and then at most
+// one line per interval, saying how many there were since the last line.
+type failureLog struct {
+	logger   log.Logger
+	interval time.Duration
+	now      func() time.Time
+
+	mu      sync.Mutex
+	last    time.Time
+	skipped int
+}
+
+func newFailureLog(logger log.Logger, interval time.Duration, now func() time.Time) *failureLog {
+	return &failureLog{logger: logger, interval: interval, now: now}
+}
+
+func (f *failureLog) failed(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.now()
+	if !f.last.IsZero() && t.Sub(f.last) < f.interval {
+		f.skipped++
+		return
+	}
+	f.logger.Error("flight recorder cannot write; the kernel goes on, the evidence may be incomplete",
+		"err", err, "failures_since_last_report", f.skipped+1)
+	f.last, f.skipped = t, 0
 }
 
 // consensusFailure turns CometBFT's report of an AppHash mismatch into a

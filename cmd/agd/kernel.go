@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/agd-project/agd/lifecycle/driver"
+	"github.com/agd-project/agd/metrics"
 	"github.com/agd-project/agd/rpc"
 	"github.com/agd-project/agd/supervisor"
 )
@@ -50,6 +51,8 @@ type kernelOptions struct {
 	slogSink func(context.Context, json.RawMessage) (any, error)
 	// env is the kernel's environment (nil: agd's own).
 	env []string
+	// metrics receives the kernel's call timings, requests and errors.
+	metrics *metrics.Metrics
 }
 
 func (o kernelOptions) argv() ([]string, error) {
@@ -74,9 +77,12 @@ var errNoSplit = errors.New("agd start needs --split: this chain's consensus sta
 
 // runningKernel is a started kernel child and the connection to it.
 type runningKernel struct {
-	child  *supervisor.Kernel
-	conn   *rpc.Conn
-	driver *driver.Driver
+	child   *supervisor.Kernel
+	conn    *rpc.Conn
+	driver  *driver.Driver
+	metrics *metrics.Metrics
+	clock   *blockClock
+	argv    []string
 
 	stopping atomic.Bool
 }
@@ -102,17 +108,30 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, se
 
 	mux := rpc.NewMux()
 	registerKernelServices(mux, services, opts.slogSink)
-	conn := rpc.NewConn(child.FromKernel(), child.ToKernel(), mux, rpc.WithLogger(slogFor(logger.With("module", "rpc"))))
+	clock := &blockClock{}
+	handler := countedHandler{next: mux, metrics: opts.metrics}
+	conn := rpc.NewConn(child.FromKernel(), child.ToKernel(), handler, rpc.WithLogger(slogFor(logger.With("module", "rpc"))))
 
 	d := driver.New(driver.Config{
-		Kernel:       conn,
-		Notifier:     conn,
-		ChainID:      chainID,
-		SignalKernel: func() error { return child.Signal(syscall.SIGTERM) },
-		CallTimeout:  opts.callTimeout,
-		Logger:       logger.With("module", "lifecycle"),
+		Kernel:   timedCaller{next: conn, metrics: opts.metrics, clock: clock},
+		Notifier: conn,
+		ChainID:  chainID,
+		SignalKernel: func() error {
+			// The driver logs a failure and goes on stopping.
+			err := child.Signal(syscall.SIGTERM)
+			if err != nil {
+				opts.metrics.Unpropagated(metrics.SiteSignalKernel)
+			}
+			return err
+		},
+		CallTimeout: opts.callTimeout,
+		Logger:      logger.With("module", "lifecycle"),
 	})
-	rk := &runningKernel{child: child, conn: conn, driver: d}
+	rk := &runningKernel{child: child, conn: conn, driver: d, metrics: opts.metrics, clock: clock, argv: argv}
+	if err := opts.metrics.WatchKernel(func() int64 { h, _ := d.CommittedHeights(); return h }, child.Pid()); err != nil {
+		rk.abandon()
+		return nil, err
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), opts.initTimeout)
 	defer cancel()
@@ -146,10 +165,10 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, se
 // abandon closes the connection (the kernel sees EOF) and stops the child,
 // waiting until it is reaped.
 func (rk *runningKernel) abandon() {
-	_ = rk.conn.Close()
+	_ = rk.conn.Close() // always nil
 	rk.child.Stop(5 * time.Second)
-	_ = rk.child.ToKernel().Close()
-	_ = rk.child.FromKernel().Close()
+	countClose(rk.metrics, metrics.SiteKernelPipeClose, rk.child.ToKernel().Close())
+	countClose(rk.metrics, metrics.SiteKernelPipeClose, rk.child.FromKernel().Close())
 }
 
 // markStopping records that agd itself is stopping the kernel, so its exit

@@ -42,6 +42,9 @@ const (
 	offsetGRPC  = 2
 	offsetAPI   = 3
 	offsetProxy = 4 // unused by an in-process app, but CometBFT validates it
+	// offsetPrometheus serves CometBFT's and agd's metrics (/metrics).
+	offsetPrometheus = 5
+	lastOffset       = offsetPrometheus
 
 	validatorKeyName = "validator"
 )
@@ -92,7 +95,7 @@ func localnetInitCmd(a *app.App) *cobra.Command {
 validator key in a test keyring (name "validator", --keyring-backend test),
 funded with ubld and uist, a client.toml pointing at its own node, and the
 same genesis. Node i listens on 127.0.0.1 at base-port + 10*i (+0 p2p,
-+1 CometBFT RPC, +2 gRPC, +3 REST API).
++1 CometBFT RPC, +2 gRPC, +3 REST API, +5 Prometheus metrics at /metrics).
 
 --full-nodes M adds M non-validator homes after the validators (node<N> ...,
 same genesis and port layout), each peered with every validator: a node
@@ -109,7 +112,7 @@ Start a node with: agd start --split --home DIR/node0`,
 	f.IntVar(&opts.fullNodes, "full-nodes", 0, "number of non-validator nodes, after the validators")
 	f.StringVar(&opts.dir, "dir", "", "folder to write the validator homes into (must not exist or be empty)")
 	f.StringVar(&opts.chainID, "chain-id", "agd-local", "chain ID")
-	f.IntVar(&opts.basePort, "base-port", 26656, "first port; node i uses base-port+10*i to base-port+10*i+4")
+	f.IntVar(&opts.basePort, "base-port", 26656, "first port; node i uses base-port+10*i to base-port+10*i+5")
 	f.DurationVar(&opts.blockTime, "block-time", 500*time.Millisecond, "CometBFT timeout_commit: the pause between blocks")
 	f.StringVar(&opts.minGasPrice, "minimum-gas-prices", DefaultMinGasPrices, "app.toml minimum-gas-prices")
 	_ = cmd.MarkFlagRequired("dir")
@@ -126,7 +129,7 @@ func (o localnetOptions) validate() error {
 	if o.fullNodes < 0 || o.fullNodes > 100 {
 		return fmt.Errorf("--full-nodes must be between 0 and 100, got %d", o.fullNodes)
 	}
-	last := o.basePort + portStride*(o.nodes()-1) + offsetProxy
+	last := o.basePort + portStride*(o.nodes()-1) + lastOffset
 	if o.basePort < 1024 || last > 65535 {
 		return fmt.Errorf("--base-port %d puts ports outside 1024..65535 (the last would be %d)", o.basePort, last)
 	}
@@ -150,7 +153,8 @@ func (o localnetOptions) checkPortsFree() error {
 	roles := []struct {
 		offset int
 		name   string
-	}{{offsetP2P, "p2p"}, {offsetRPC, "rpc"}, {offsetGRPC, "grpc"}, {offsetAPI, "api"}, {offsetProxy, "abci proxy"}}
+	}{{offsetP2P, "p2p"}, {offsetRPC, "rpc"}, {offsetGRPC, "grpc"}, {offsetAPI, "api"}, {offsetProxy, "abci proxy"},
+		{offsetPrometheus, "prometheus"}}
 	for i := 0; i < o.nodes(); i++ {
 		for _, r := range roles {
 			p := o.port(i, r.offset)
@@ -296,6 +300,8 @@ func writeLocalnetHome(opts localnetOptions, i int, persistentPeers string) (*cm
 	cfg.RPC.PprofListenAddress = ""
 	cfg.ProxyApp = fmt.Sprintf("tcp://127.0.0.1:%d", opts.port(i, offsetProxy))
 	cfg.Consensus.TimeoutCommit = opts.blockTime
+	cfg.Instrumentation.Prometheus = true
+	cfg.Instrumentation.PrometheusListenAddr = fmt.Sprintf("127.0.0.1:%d", opts.port(i, offsetPrometheus))
 	cmtcfg.WriteConfigFile(filepath.Join(home, "config", "config.toml"), cfg)
 
 	appCfg := defaultAppConfig()

@@ -31,6 +31,7 @@ import (
 
 	"github.com/agd-project/agd/app"
 	"github.com/agd-project/agd/internal/stopsignal"
+	"github.com/agd-project/agd/metrics"
 )
 
 // startHandler replaces the SDK's in-process start. agd runs every
@@ -99,6 +100,12 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 		return nil, fmt.Errorf("app.toml: %w", err)
 	}
 
+	nodeMetrics, err := newNodeMetrics(cfg.Instrumentation)
+	if err != nil {
+		return nil, err
+	}
+	kopts.metrics = nodeMetrics
+
 	db, err := dbm.NewDB("application", server.GetAppDBBackend(svrCtx.Viper), filepath.Join(home, "data"))
 	if err != nil {
 		return nil, fmt.Errorf("open application database: %w", err)
@@ -107,6 +114,7 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	defer func() {
 		if err := application.Close(); err != nil {
 			logger.Error("closing application", "err", err)
+			nodeMetrics.Unpropagated(metrics.SiteAppClose)
 		}
 	}()
 
@@ -119,11 +127,16 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	if err != nil {
 		return nil, err
 	}
-	recorder, err := openFlightRecorder(logger, home, svrCtx.Viper)
+	recorder, err := openFlightRecorder(logger, home, svrCtx.Viper, nodeMetrics)
 	if err != nil {
 		return nil, err
 	}
-	defer recorder.Close()
+	defer func() {
+		if err := recorder.Close(); err != nil {
+			logger.Error("closing the flight recorder", "err", err)
+			nodeMetrics.Unpropagated(metrics.SiteFlightrecClose)
+		}
+	}()
 	kopts.slogSink = recorder.HandleSlogWrite
 	failure := newConsensusFailure(logger.With("module", "flight-recorder"), recorder, home, kopts,
 		agdApp.LastBlockHeight, agdApp.CommittedActivityHash)
@@ -144,6 +157,7 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	}
 	defer kernel.abandon()
 	agdApp.SetKernel(kernel.driver)
+	agdApp.SwingsetKeeper.SetKernelStatus(newKernelStatus(kernel, recorder).query)
 
 	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
 	if err != nil {
@@ -180,7 +194,7 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	// Interrupts run in this order: the node first, so a block in progress
 	// finishes (or is refused) while the kernel can still answer; then the
 	// connection, whose EOF tells the kernel to exit; then the kernel.
-	addActor(nodeActor(cmtNode))
+	addActor(nodeActor(cmtNode, nodeMetrics))
 	addActor(connActor(kernel.conn))
 	addActor(kernelActor(kernel))
 	addActor(lifecycleActor(kernel.driver))
@@ -252,7 +266,7 @@ func withKernelDeath(reason string, kernel *runningKernel) string {
 
 // nodeActor runs the CometBFT node until it is interrupted or stops by
 // itself, which is always an error worth reporting.
-func nodeActor(n *node.Node) (string, func() error, func(error)) {
+func nodeActor(n *node.Node, m *metrics.Metrics) (string, func() error, func(error)) {
 	interrupted := make(chan struct{})
 	// mu orders Start against an interrupt that comes first (another part
 	// stopped as the group started), so a node is never started and left.
@@ -284,6 +298,7 @@ func nodeActor(n *node.Node) (string, func() error, func(error)) {
 		if n.IsRunning() {
 			if err := n.Stop(); err != nil {
 				n.Logger.Error("stopping CometBFT node", "err", err)
+				m.Unpropagated(metrics.SiteCometStop)
 			}
 			n.Wait()
 		}

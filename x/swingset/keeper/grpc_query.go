@@ -3,6 +3,9 @@ package keeper
 import (
 	"context"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/agd-project/agd/x/swingset/types"
 )
 
@@ -36,4 +39,15 @@ func (q Querier) Queue(ctx context.Context, _ *types.QueryQueueRequest) (*types.
 		return nil, err
 	}
 	return &types.QueryQueueResponse{Actions: actions}, nil
+}
+
+// Kernel returns the running kernel as this node sees it. It is not
+// consensus state, and a node whose kernel is not running (a query-only
+// process) says so.
+func (q Querier) Kernel(_ context.Context, _ *types.QueryKernelRequest) (*types.QueryKernelResponse, error) {
+	fn := q.Keeper.kernelStatus.Load()
+	if fn == nil {
+		return nil, status.Error(codes.Unavailable, "this node runs no kernel")
+	}
+	return (*fn)()
 }

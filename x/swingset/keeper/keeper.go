@@ -7,6 +7,7 @@ package keeper
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"cosmossdk.io/core/store"
 
@@ -20,13 +21,22 @@ type Keeper struct {
 	// escrow is the module account a delivery's funds go to: vbank's, which
 	// the kernel pays out of with vbank.Give.
 	escrow string
+	// kernelStatus answers the Kernel query; agd start sets it once the
+	// kernel runs. It is shared by every copy of the Keeper.
+	kernelStatus *atomic.Pointer[KernelStatusFunc]
 }
+
+// KernelStatusFunc reports the running kernel as this node sees it.
+type KernelStatusFunc func() (*types.QueryKernelResponse, error)
 
 // NewKeeper returns a keeper over the module's store that moves deliveries'
 // funds with bank into the module account named escrow.
 func NewKeeper(storeService store.KVStoreService, bank types.BankKeeper, escrow string) Keeper {
-	return Keeper{storeService: storeService, bank: bank, escrow: escrow}
+	return Keeper{storeService: storeService, bank: bank, escrow: escrow, kernelStatus: new(atomic.Pointer[KernelStatusFunc])}
 }
+
+// SetKernelStatus attaches what answers the Kernel query.
+func (k Keeper) SetKernelStatus(fn KernelStatusFunc) { k.kernelStatus.Store(&fn) }
 
 // ActivityHash returns the kernel's activity hash as of the last committed
 // block ("" before the first).

@@ -268,6 +268,322 @@ func (m *QueryQueueResponse) GetActions() []QueuedAction {
 	return nil
 }
 
+type QueryKernelRequest struct {
+}
+
+func (m *QueryKernelRequest) Reset()         { *m = QueryKernelRequest{} }
+func (m *QueryKernelRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryKernelRequest) ProtoMessage()    {}
+func (*QueryKernelRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_f025f719a4f4a83c, []int{6}
+}
+func (m *QueryKernelRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryKernelRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryKernelRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryKernelRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryKernelRequest.Merge(m, src)
+}
+func (m *QueryKernelRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryKernelRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryKernelRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryKernelRequest proto.InternalMessageInfo
+
+type QueryKernelResponse struct {
+	// The kernel process.
+	Process KernelProcess `protobuf:"bytes,1,opt,name=process,proto3" json:"process"`
+	// The Node.js version the kernel runs on ("node --version" of its
+	// command), or why it is unknown.
+	NodeVersion string `protobuf:"bytes,2,opt,name=node_version,json=nodeVersion,proto3" json:"node_version,omitempty"`
+	// The last heights the kernel and agd both know to be committed.
+	KernelHeight int64 `protobuf:"varint,3,opt,name=kernel_height,json=kernelHeight,proto3" json:"kernel_height,omitempty"`
+	CosmosHeight int64 `protobuf:"varint,4,opt,name=cosmos_height,json=cosmosHeight,proto3" json:"cosmos_height,omitempty"`
+	// The last block the kernel ran, and the time agd waited on the kernel
+	// for it (BeginBlock, EndBlock and Commit calls together). Integers with
+	// their unit in the name: the CLI's JSON encoder has no floating point.
+	LastBlockHeight             int64 `protobuf:"varint,5,opt,name=last_block_height,json=lastBlockHeight,proto3" json:"last_block_height,omitempty"`
+	LastBlockKernelMicroseconds int64 `protobuf:"varint,6,opt,name=last_block_kernel_microseconds,json=lastBlockKernelMicroseconds,proto3" json:"last_block_kernel_microseconds,omitempty"`
+	// The processes descended from the kernel (SwingSet's vat workers).
+	Workers        []KernelProcess     `protobuf:"bytes,7,rep,name=workers,proto3" json:"workers"`
+	FlightRecorder FlightRecorderState `protobuf:"bytes,8,opt,name=flight_recorder,json=flightRecorder,proto3" json:"flight_recorder"`
+}
+
+func (m *QueryKernelResponse) Reset()         { *m = QueryKernelResponse{} }
+func (m *QueryKernelResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryKernelResponse) ProtoMessage()    {}
+func (*QueryKernelResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_f025f719a4f4a83c, []int{7}
+}
+func (m *QueryKernelResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryKernelResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryKernelResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryKernelResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryKernelResponse.Merge(m, src)
+}
+func (m *QueryKernelResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryKernelResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryKernelResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryKernelResponse proto.InternalMessageInfo
+
+func (m *QueryKernelResponse) GetProcess() KernelProcess {
+	if m != nil {
+		return m.Process
+	}
+	return KernelProcess{}
+}
+
+func (m *QueryKernelResponse) GetNodeVersion() string {
+	if m != nil {
+		return m.NodeVersion
+	}
+	return ""
+}
+
+func (m *QueryKernelResponse) GetKernelHeight() int64 {
+	if m != nil {
+		return m.KernelHeight
+	}
+	return 0
+}
+
+func (m *QueryKernelResponse) GetCosmosHeight() int64 {
+	if m != nil {
+		return m.CosmosHeight
+	}
+	return 0
+}
+
+func (m *QueryKernelResponse) GetLastBlockHeight() int64 {
+	if m != nil {
+		return m.LastBlockHeight
+	}
+	return 0
+}
+
+func (m *QueryKernelResponse) GetLastBlockKernelMicroseconds() int64 {
+	if m != nil {
+		return m.LastBlockKernelMicroseconds
+	}
+	return 0
+}
+
+func (m *QueryKernelResponse) GetWorkers() []KernelProcess {
+	if m != nil {
+		return m.Workers
+	}
+	return nil
+}
+
+func (m *QueryKernelResponse) GetFlightRecorder() FlightRecorderState {
+	if m != nil {
+		return m.FlightRecorder
+	}
+	return FlightRecorderState{}
+}
+
+// KernelProcess is one process of the kernel's tree as /proc shows it.
+type KernelProcess struct {
+	Pid             int64    `protobuf:"varint,1,opt,name=pid,proto3" json:"pid,omitempty"`
+	ParentPid       int64    `protobuf:"varint,2,opt,name=parent_pid,json=parentPid,proto3" json:"parent_pid,omitempty"`
+	Command         string   `protobuf:"bytes,3,opt,name=command,proto3" json:"command,omitempty"`
+	Args            []string `protobuf:"bytes,4,rep,name=args,proto3" json:"args,omitempty"`
+	UptimeSeconds   int64    `protobuf:"varint,5,opt,name=uptime_seconds,json=uptimeSeconds,proto3" json:"uptime_seconds,omitempty"`
+	ResidentBytes   int64    `protobuf:"varint,6,opt,name=resident_bytes,json=residentBytes,proto3" json:"resident_bytes,omitempty"`
+	CpuMilliseconds int64    `protobuf:"varint,7,opt,name=cpu_milliseconds,json=cpuMilliseconds,proto3" json:"cpu_milliseconds,omitempty"`
+}
+
+func (m *KernelProcess) Reset()         { *m = KernelProcess{} }
+func (m *KernelProcess) String() string { return proto.CompactTextString(m) }
+func (*KernelProcess) ProtoMessage()    {}
+func (*KernelProcess) Descriptor() ([]byte, []int) {
+	return fileDescriptor_f025f719a4f4a83c, []int{8}
+}
+func (m *KernelProcess) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *KernelProcess) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_KernelProcess.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *KernelProcess) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_KernelProcess.Merge(m, src)
+}
+func (m *KernelProcess) XXX_Size() int {
+	return m.Size()
+}
+func (m *KernelProcess) XXX_DiscardUnknown() {
+	xxx_messageInfo_KernelProcess.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_KernelProcess proto.InternalMessageInfo
+
+func (m *KernelProcess) GetPid() int64 {
+	if m != nil {
+		return m.Pid
+	}
+	return 0
+}
+
+func (m *KernelProcess) GetParentPid() int64 {
+	if m != nil {
+		return m.ParentPid
+	}
+	return 0
+}
+
+func (m *KernelProcess) GetCommand() string {
+	if m != nil {
+		return m.Command
+	}
+	return ""
+}
+
+func (m *KernelProcess) GetArgs() []string {
+	if m != nil {
+		return m.Args
+	}
+	return nil
+}
+
+func (m *KernelProcess) GetUptimeSeconds() int64 {
+	if m != nil {
+		return m.UptimeSeconds
+	}
+	return 0
+}
+
+func (m *KernelProcess) GetResidentBytes() int64 {
+	if m != nil {
+		return m.ResidentBytes
+	}
+	return 0
+}
+
+func (m *KernelProcess) GetCpuMilliseconds() int64 {
+	if m != nil {
+		return m.CpuMilliseconds
+	}
+	return 0
+}
+
+// FlightRecorderState is what the flight recorder keeps now.
+type FlightRecorderState struct {
+	Dir string `protobuf:"bytes,1,opt,name=dir,proto3" json:"dir,omitempty"`
+	// The heights of the blocks kept, ascending.
+	Blocks []int64 `protobuf:"varint,2,rep,packed,name=blocks,proto3" json:"blocks,omitempty"`
+	Bytes  int64   `protobuf:"varint,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// The consensus-failure dumps in dir, by file name.
+	Dumps   []string `protobuf:"bytes,4,rep,name=dumps,proto3" json:"dumps,omitempty"`
+	Entries uint64   `protobuf:"varint,5,opt,name=entries,proto3" json:"entries,omitempty"`
+}
+
+func (m *FlightRecorderState) Reset()         { *m = FlightRecorderState{} }
+func (m *FlightRecorderState) String() string { return proto.CompactTextString(m) }
+func (*FlightRecorderState) ProtoMessage()    {}
+func (*FlightRecorderState) Descriptor() ([]byte, []int) {
+	return fileDescriptor_f025f719a4f4a83c, []int{9}
+}
+func (m *FlightRecorderState) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *FlightRecorderState) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_FlightRecorderState.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *FlightRecorderState) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_FlightRecorderState.Merge(m, src)
+}
+func (m *FlightRecorderState) XXX_Size() int {
+	return m.Size()
+}
+func (m *FlightRecorderState) XXX_DiscardUnknown() {
+	xxx_messageInfo_FlightRecorderState.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_FlightRecorderState proto.InternalMessageInfo
+
+func (m *FlightRecorderState) GetDir() string {
+	if m != nil {
+		return m.Dir
+	}
+	return ""
+}
+
+func (m *FlightRecorderState) GetBlocks() []int64 {
+	if m != nil {
+		return m.Blocks
+	}
+	return nil
+}
+
+func (m *FlightRecorderState) GetBytes() int64 {
+	if m != nil {
+		return m.Bytes
+	}
+	return 0
+}
+
+func (m *FlightRecorderState) GetDumps() []string {
+	if m != nil {
+		return m.Dumps
+	}
+	return nil
+}
+
+func (m *FlightRecorderState) GetEntries() uint64 {
+	if m != nil {
+		return m.Entries
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "agoric.swingset.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "agoric.swingset.v1.QueryParamsResponse")
@@ -275,36 +591,64 @@ func init() {
 	proto.RegisterType((*QueryActivityHashResponse)(nil), "agoric.swingset.v1.QueryActivityHashResponse")
 	proto.RegisterType((*QueryQueueRequest)(nil), "agoric.swingset.v1.QueryQueueRequest")
 	proto.RegisterType((*QueryQueueResponse)(nil), "agoric.swingset.v1.QueryQueueResponse")
+	proto.RegisterType((*QueryKernelRequest)(nil), "agoric.swingset.v1.QueryKernelRequest")
+	proto.RegisterType((*QueryKernelResponse)(nil), "agoric.swingset.v1.QueryKernelResponse")
+	proto.RegisterType((*KernelProcess)(nil), "agoric.swingset.v1.KernelProcess")
+	proto.RegisterType((*FlightRecorderState)(nil), "agoric.swingset.v1.FlightRecorderState")
 }
 
 func init() { proto.RegisterFile("agoric/swingset/v1/query.proto", fileDescriptor_f025f719a4f4a83c) }
 
 var fileDescriptor_f025f719a4f4a83c = []byte{
-	// 374 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x92, 0xc1, 0x4e, 0xf2, 0x40,
-	0x14, 0x85, 0xdb, 0xff, 0x57, 0x8c, 0x03, 0x2e, 0x1c, 0x58, 0xe0, 0x2c, 0x46, 0xac, 0x11, 0x49,
-	0x94, 0x36, 0xe0, 0xc6, 0x25, 0x90, 0x98, 0xb8, 0x53, 0x58, 0x90, 0xe8, 0xc6, 0x0c, 0x65, 0xd2,
-	0x56, 0x03, 0x53, 0x3a, 0x53, 0x94, 0xb7, 0xf0, 0x2d, 0x7c, 0x15, 0x96, 0x2c, 0x5d, 0x19, 0x03,
-	0x2f, 0x62, 0x3a, 0x9d, 0x2a, 0x6a, 0x09, 0xee, 0x26, 0xf7, 0x9e, 0xf3, 0xdd, 0x39, 0x37, 0x17,
-	0x60, 0xe2, 0xb0, 0xc0, 0xb3, 0x2d, 0xfe, 0xe8, 0x0d, 0x1d, 0x4e, 0x85, 0x35, 0xae, 0x59, 0xa3,
-	0x90, 0x06, 0x13, 0xd3, 0x0f, 0x98, 0x60, 0x10, 0xc6, 0x7d, 0x33, 0xe9, 0x9b, 0xe3, 0x1a, 0x2a,
-	0x38, 0xcc, 0x61, 0xb2, 0x6d, 0x45, 0xaf, 0x58, 0x89, 0x0e, 0x52, 0x48, 0x9f, 0x2e, 0x29, 0x31,
-	0x0a, 0x00, 0xb6, 0x23, 0xf6, 0x35, 0x09, 0xc8, 0x80, 0x77, 0xe8, 0x28, 0xa4, 0x5c, 0x18, 0x57,
-	0x20, 0xff, 0xad, 0xca, 0x7d, 0x36, 0xe4, 0x14, 0x9e, 0x83, 0x8c, 0x2f, 0x2b, 0x45, 0xbd, 0xa4,
-	0x57, 0xb2, 0x75, 0x64, 0xfe, 0xfe, 0x8a, 0x19, 0x7b, 0x5a, 0x1b, 0xd3, 0xb7, 0x7d, 0xad, 0xa3,
-	0xf4, 0x06, 0x02, 0x45, 0x09, 0x6c, 0xda, 0xc2, 0x1b, 0x7b, 0x62, 0x72, 0x49, 0xb8, 0x9b, 0x0c,
-	0x6b, 0x80, 0xbd, 0x94, 0x9e, 0x1a, 0x79, 0x08, 0x76, 0x88, 0xaa, 0xdf, 0xb9, 0x84, 0xbb, 0x72,
-	0xf2, 0x76, 0x27, 0x47, 0x96, 0xc4, 0x46, 0x1e, 0xec, 0x4a, 0x42, 0x3b, 0xa4, 0x21, 0x4d, 0xb0,
-	0x5d, 0x95, 0x4c, 0x15, 0x15, 0xaf, 0x01, 0xb6, 0x22, 0x2b, 0x1b, 0x46, 0x19, 0xfe, 0x57, 0xb2,
-	0xf5, 0x52, 0x5a, 0x06, 0xe9, 0xe9, 0x37, 0xa5, 0x50, 0x25, 0x49, 0x6c, 0xf5, 0x97, 0x7f, 0x60,
-	0x53, 0x82, 0xe1, 0x0d, 0xc8, 0xc4, 0x61, 0x61, 0x79, 0x05, 0xe4, 0xc7, 0x5e, 0xd1, 0xf1, 0x5a,
-	0x9d, 0xfa, 0xe6, 0x03, 0xc8, 0x2d, 0xaf, 0x03, 0x9e, 0xae, 0x34, 0xa6, 0x6c, 0x14, 0x55, 0xff,
-	0xa8, 0x56, 0xc3, 0xba, 0x32, 0x50, 0x48, 0xe1, 0xd1, 0x4a, 0xdf, 0xf2, 0x66, 0x51, 0x79, 0x9d,
-	0x2c, 0xe6, 0xb6, 0x2e, 0xa6, 0x73, 0xac, 0xcf, 0xe6, 0x58, 0x7f, 0x9f, 0x63, 0xfd, 0x79, 0x81,
-	0xb5, 0xd9, 0x02, 0x6b, 0xaf, 0x0b, 0xac, 0xdd, 0x9e, 0x38, 0x9e, 0x70, 0xc3, 0x9e, 0x69, 0xb3,
-	0x81, 0x45, 0x9c, 0x7e, 0xd5, 0x0f, 0xd8, 0x3d, 0xb5, 0x45, 0xf4, 0xb6, 0x9e, 0xbe, 0xce, 0x55,
-	0x4c, 0x7c, 0xca, 0x7b, 0x19, 0x79, 0xa9, 0x67, 0x1f, 0x01, 0x00, 0x00, 0xff, 0xff, 0x2c, 0x7b,
-	0x4c, 0x43, 0x18, 0x03, 0x00, 0x00,
+	// 765 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x55, 0x4d, 0x4f, 0xe3, 0x46,
+	0x18, 0x8e, 0x71, 0x48, 0x9a, 0x21, 0xe1, 0x63, 0x40, 0x95, 0x9b, 0xaa, 0x6e, 0x48, 0x05, 0xa4,
+	0x1f, 0x24, 0x82, 0x5e, 0x7a, 0x84, 0x54, 0xad, 0x90, 0x2a, 0x54, 0x30, 0x52, 0x24, 0xf6, 0x62,
+	0x39, 0xf6, 0xe0, 0xcc, 0x26, 0xf6, 0x98, 0x99, 0x71, 0xd8, 0x5c, 0x57, 0xda, 0xfb, 0xfe, 0x2c,
+	0x8e, 0xec, 0x6d, 0x4f, 0xab, 0x15, 0x1c, 0xf6, 0x6f, 0xac, 0xe6, 0x8b, 0x4d, 0x76, 0xc3, 0xc7,
+	0x6d, 0xe6, 0x79, 0x9f, 0xe7, 0x7d, 0xe7, 0x7d, 0xc6, 0xf3, 0x1a, 0xb8, 0x41, 0x4c, 0x28, 0x0e,
+	0x3b, 0xec, 0x0a, 0xa7, 0x31, 0x43, 0xbc, 0x33, 0xde, 0xeb, 0x5c, 0xe6, 0x88, 0x4e, 0xda, 0x19,
+	0x25, 0x9c, 0x40, 0xa8, 0xe2, 0x6d, 0x13, 0x6f, 0x8f, 0xf7, 0xea, 0x1b, 0x31, 0x89, 0x89, 0x0c,
+	0x77, 0xc4, 0x4a, 0x31, 0xeb, 0x9b, 0x73, 0x32, 0xdd, 0xab, 0x24, 0xa5, 0xb9, 0x01, 0xe0, 0xa9,
+	0xc8, 0x7d, 0x12, 0xd0, 0x20, 0x61, 0x1e, 0xba, 0xcc, 0x11, 0xe3, 0xcd, 0xff, 0xc1, 0xfa, 0x0c,
+	0xca, 0x32, 0x92, 0x32, 0x04, 0xff, 0x02, 0xa5, 0x4c, 0x22, 0x8e, 0xd5, 0xb0, 0x5a, 0x4b, 0xfb,
+	0xf5, 0xf6, 0xb7, 0x47, 0x69, 0x2b, 0x4d, 0xb7, 0x78, 0xfd, 0xe1, 0xe7, 0x82, 0xa7, 0xf9, 0xcd,
+	0x3a, 0x70, 0x64, 0xc2, 0xc3, 0x90, 0xe3, 0x31, 0xe6, 0x93, 0xa3, 0x80, 0x0d, 0x4c, 0xb1, 0x03,
+	0xf0, 0xc3, 0x9c, 0x98, 0x2e, 0xf9, 0x0b, 0xa8, 0x05, 0x1a, 0xf7, 0x07, 0x01, 0x1b, 0xc8, 0xca,
+	0x15, 0xaf, 0x1a, 0x4c, 0x91, 0x9b, 0xeb, 0x60, 0x4d, 0x66, 0x38, 0xcd, 0x51, 0x8e, 0x4c, 0xda,
+	0x9e, 0xee, 0x4c, 0x83, 0x3a, 0xdf, 0x01, 0x28, 0x0b, 0x29, 0x49, 0x45, 0x0f, 0x76, 0x6b, 0x69,
+	0xbf, 0x31, 0xaf, 0x07, 0xa9, 0x89, 0x0e, 0x25, 0x51, 0x77, 0x62, 0x64, 0xf7, 0x8e, 0xfd, 0x87,
+	0x68, 0x8a, 0x46, 0xa6, 0xda, 0x3b, 0x5b, 0x5b, 0x66, 0x60, 0x5d, 0xef, 0x10, 0x94, 0x33, 0x4a,
+	0x42, 0xc4, 0x8c, 0x67, 0x9b, 0xf3, 0xea, 0x29, 0xd1, 0x89, 0x22, 0x9a, 0x82, 0x5a, 0x07, 0x37,
+	0x41, 0x35, 0x25, 0x11, 0xf2, 0xc7, 0x88, 0x32, 0x4c, 0x52, 0x67, 0x41, 0x3a, 0xb0, 0x24, 0xb0,
+	0x9e, 0x82, 0x84, 0x4b, 0x43, 0x99, 0xc2, 0x1f, 0x20, 0x1c, 0x0f, 0xb8, 0x63, 0x37, 0xac, 0x96,
+	0xed, 0x55, 0x15, 0x78, 0x24, 0x31, 0x41, 0x0a, 0x09, 0x4b, 0x08, 0x33, 0xa4, 0xa2, 0x22, 0x29,
+	0x50, 0x93, 0x7e, 0x03, 0x6b, 0xa3, 0x80, 0x71, 0xbf, 0x3f, 0x22, 0xe1, 0xd0, 0x10, 0x17, 0x25,
+	0x71, 0x45, 0x04, 0xba, 0x02, 0xd7, 0xdc, 0xbf, 0x81, 0x3b, 0xc5, 0xd5, 0x07, 0x48, 0x70, 0x48,
+	0x09, 0x43, 0x21, 0x49, 0x23, 0xe6, 0x94, 0xa4, 0xf0, 0xc7, 0x7b, 0xa1, 0xea, 0xf3, 0x78, 0x8a,
+	0x22, 0x0c, 0xba, 0x22, 0x74, 0x88, 0x28, 0x73, 0xca, 0xf2, 0x42, 0x9e, 0x6f, 0x90, 0xd6, 0xc1,
+	0x1e, 0x58, 0xb9, 0x18, 0x89, 0x13, 0xf9, 0x14, 0x85, 0x84, 0x46, 0x88, 0x3a, 0xdf, 0x49, 0xaf,
+	0x77, 0xe6, 0xa5, 0xfa, 0x57, 0x52, 0x3d, 0xcd, 0x3c, 0xe3, 0x01, 0x47, 0x3a, 0xe1, 0xf2, 0xc5,
+	0x4c, 0xa8, 0xf9, 0xc9, 0x02, 0xb5, 0x99, 0xc2, 0x70, 0x15, 0xd8, 0x19, 0x8e, 0xe4, 0x4d, 0xda,
+	0x9e, 0x58, 0xc2, 0x9f, 0x00, 0xc8, 0x02, 0x8a, 0x52, 0xee, 0x8b, 0xc0, 0x82, 0x0c, 0x54, 0x14,
+	0x72, 0x82, 0x23, 0xe8, 0x80, 0x72, 0x48, 0x92, 0x24, 0x48, 0x23, 0x79, 0x25, 0x15, 0xcf, 0x6c,
+	0x21, 0x04, 0xc5, 0x80, 0xc6, 0xcc, 0x29, 0x36, 0xec, 0x56, 0xc5, 0x93, 0x6b, 0xb8, 0x05, 0x96,
+	0xf3, 0x8c, 0xe3, 0x04, 0xf9, 0xc6, 0x40, 0xe5, 0x7c, 0x4d, 0xa1, 0x67, 0xda, 0xb2, 0x2d, 0xb0,
+	0x4c, 0x11, 0xc3, 0x91, 0xa8, 0xda, 0x9f, 0x70, 0x64, 0x7c, 0xae, 0x19, 0xb4, 0x2b, 0x40, 0xf8,
+	0x2b, 0x58, 0x0d, 0xb3, 0xdc, 0x4f, 0xf0, 0x68, 0x84, 0x4d, 0xbe, 0xb2, 0xba, 0xc9, 0x30, 0xcb,
+	0x8f, 0xa7, 0xe0, 0xe6, 0x1b, 0x0b, 0xac, 0xcf, 0xf1, 0x45, 0xf4, 0x1b, 0x61, 0xaa, 0xdf, 0x9c,
+	0x58, 0xc2, 0xef, 0x41, 0x49, 0x5e, 0x37, 0x73, 0x16, 0x1a, 0x76, 0xcb, 0xf6, 0xf4, 0x0e, 0x6e,
+	0x80, 0x45, 0x75, 0x14, 0xf5, 0xe5, 0xa9, 0x8d, 0x40, 0xa3, 0x3c, 0xc9, 0x4c, 0x97, 0x6a, 0x23,
+	0x4c, 0x41, 0x29, 0xa7, 0x18, 0xa9, 0xfe, 0x8a, 0x9e, 0xd9, 0xee, 0xbf, 0xb6, 0xc1, 0xa2, 0x7c,
+	0x45, 0xf0, 0x1c, 0x94, 0xd4, 0x20, 0x81, 0xdb, 0x0f, 0x3c, 0xd0, 0xaf, 0x66, 0x56, 0x7d, 0xe7,
+	0x49, 0x9e, 0x7e, 0x92, 0x43, 0x50, 0x9d, 0x1e, 0x35, 0xf0, 0x8f, 0x07, 0x85, 0x73, 0xa6, 0x55,
+	0x7d, 0xf7, 0x99, 0x6c, 0x5d, 0xac, 0x27, 0x1b, 0xca, 0x11, 0xdc, 0x7a, 0x50, 0x37, 0x3d, 0xb5,
+	0xea, 0xdb, 0x4f, 0xd1, 0x74, 0xde, 0x73, 0x50, 0x52, 0x9f, 0xe6, 0x23, 0xfe, 0xcc, 0x4c, 0xa8,
+	0x47, 0xfc, 0x99, 0x1d, 0x59, 0xdd, 0x7f, 0xae, 0x6f, 0x5d, 0xeb, 0xe6, 0xd6, 0xb5, 0x3e, 0xde,
+	0xba, 0xd6, 0xdb, 0x3b, 0xb7, 0x70, 0x73, 0xe7, 0x16, 0xde, 0xdf, 0xb9, 0x85, 0x17, 0xbf, 0xc7,
+	0x98, 0x0f, 0xf2, 0x7e, 0x3b, 0x24, 0x49, 0x27, 0x88, 0xa3, 0xdd, 0x8c, 0x92, 0x97, 0x28, 0xe4,
+	0x62, 0xdd, 0x79, 0xf5, 0xe5, 0x2f, 0xc3, 0x27, 0x19, 0x62, 0xfd, 0x92, 0xfc, 0xc1, 0xfc, 0xf9,
+	0x39, 0x00, 0x00, 0xff, 0xff, 0x53, 0x8a, 0x4b, 0xed, 0xcf, 0x06, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -325,6 +669,11 @@ type QueryClient interface {
 	ActivityHash(ctx context.Context, in *QueryActivityHashRequest, opts ...grpc.CallOption) (*QueryActivityHashResponse, error)
 	// Queue returns the actions waiting for the kernel.
 	Queue(ctx context.Context, in *QueryQueueRequest, opts ...grpc.CallOption) (*QueryQueueResponse, error)
+	// Kernel returns the running kernel as this node sees it: its process and
+	// workers, heights, last block's time in the kernel and the flight
+	// recorder's state. It is the node's own view, not consensus state: two
+	// nodes answer differently.
+	Kernel(ctx context.Context, in *QueryKernelRequest, opts ...grpc.CallOption) (*QueryKernelResponse, error)
 }
 
 type queryClient struct {
@@ -362,6 +711,15 @@ func (c *queryClient) Queue(ctx context.Context, in *QueryQueueRequest, opts ...
 	return out, nil
 }
 
+func (c *queryClient) Kernel(ctx context.Context, in *QueryKernelRequest, opts ...grpc.CallOption) (*QueryKernelResponse, error) {
+	out := new(QueryKernelResponse)
+	err := c.cc.Invoke(ctx, "/agoric.swingset.v1.Query/Kernel", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	// Params returns the module's parameters.
@@ -370,6 +728,11 @@ type QueryServer interface {
 	ActivityHash(context.Context, *QueryActivityHashRequest) (*QueryActivityHashResponse, error)
 	// Queue returns the actions waiting for the kernel.
 	Queue(context.Context, *QueryQueueRequest) (*QueryQueueResponse, error)
+	// Kernel returns the running kernel as this node sees it: its process and
+	// workers, heights, last block's time in the kernel and the flight
+	// recorder's state. It is the node's own view, not consensus state: two
+	// nodes answer differently.
+	Kernel(context.Context, *QueryKernelRequest) (*QueryKernelResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -384,6 +747,9 @@ func (*UnimplementedQueryServer) ActivityHash(ctx context.Context, req *QueryAct
 }
 func (*UnimplementedQueryServer) Queue(ctx context.Context, req *QueryQueueRequest) (*QueryQueueResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Queue not implemented")
+}
+func (*UnimplementedQueryServer) Kernel(ctx context.Context, req *QueryKernelRequest) (*QueryKernelResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Kernel not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -444,6 +810,24 @@ func _Query_Queue_Handler(srv interface{}, ctx context.Context, dec func(interfa
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Kernel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryKernelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Kernel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/agoric.swingset.v1.Query/Kernel",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Kernel(ctx, req.(*QueryKernelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "agoric.swingset.v1.Query",
@@ -460,6 +844,10 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Queue",
 			Handler:    _Query_Queue_Handler,
+		},
+		{
+			MethodName: "Kernel",
+			Handler:    _Query_Kernel_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -635,6 +1023,245 @@ func (m *QueryQueueResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryKernelRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryKernelRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryKernelRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryKernelResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryKernelResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryKernelResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.FlightRecorder.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x42
+	if len(m.Workers) > 0 {
+		for iNdEx := len(m.Workers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Workers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
+	if m.LastBlockKernelMicroseconds != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.LastBlockKernelMicroseconds))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.LastBlockHeight != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.LastBlockHeight))
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.CosmosHeight != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.CosmosHeight))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.KernelHeight != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.KernelHeight))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.NodeVersion) > 0 {
+		i -= len(m.NodeVersion)
+		copy(dAtA[i:], m.NodeVersion)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.NodeVersion)))
+		i--
+		dAtA[i] = 0x12
+	}
+	{
+		size, err := m.Process.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *KernelProcess) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *KernelProcess) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *KernelProcess) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.CpuMilliseconds != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.CpuMilliseconds))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.ResidentBytes != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.ResidentBytes))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.UptimeSeconds != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.UptimeSeconds))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Args) > 0 {
+		for iNdEx := len(m.Args) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Args[iNdEx])
+			copy(dAtA[i:], m.Args[iNdEx])
+			i = encodeVarintQuery(dAtA, i, uint64(len(m.Args[iNdEx])))
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Command) > 0 {
+		i -= len(m.Command)
+		copy(dAtA[i:], m.Command)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Command)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.ParentPid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.ParentPid))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Pid != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Pid))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *FlightRecorderState) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *FlightRecorderState) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *FlightRecorderState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Entries != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Entries))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Dumps) > 0 {
+		for iNdEx := len(m.Dumps) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Dumps[iNdEx])
+			copy(dAtA[i:], m.Dumps[iNdEx])
+			i = encodeVarintQuery(dAtA, i, uint64(len(m.Dumps[iNdEx])))
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if m.Bytes != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Bytes))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Blocks) > 0 {
+		dAtA5 := make([]byte, len(m.Blocks)*10)
+		var j4 int
+		for _, num1 := range m.Blocks {
+			num := uint64(num1)
+			for num >= 1<<7 {
+				dAtA5[j4] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j4++
+			}
+			dAtA5[j4] = uint8(num)
+			j4++
+		}
+		i -= j4
+		copy(dAtA[i:], dAtA5[:j4])
+		i = encodeVarintQuery(dAtA, i, uint64(j4))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Dir) > 0 {
+		i -= len(m.Dir)
+		copy(dAtA[i:], m.Dir)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Dir)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -708,6 +1335,116 @@ func (m *QueryQueueResponse) Size() (n int) {
 			l = e.Size()
 			n += 1 + l + sovQuery(uint64(l))
 		}
+	}
+	return n
+}
+
+func (m *QueryKernelRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryKernelResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Process.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = len(m.NodeVersion)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.KernelHeight != 0 {
+		n += 1 + sovQuery(uint64(m.KernelHeight))
+	}
+	if m.CosmosHeight != 0 {
+		n += 1 + sovQuery(uint64(m.CosmosHeight))
+	}
+	if m.LastBlockHeight != 0 {
+		n += 1 + sovQuery(uint64(m.LastBlockHeight))
+	}
+	if m.LastBlockKernelMicroseconds != 0 {
+		n += 1 + sovQuery(uint64(m.LastBlockKernelMicroseconds))
+	}
+	if len(m.Workers) > 0 {
+		for _, e := range m.Workers {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	l = m.FlightRecorder.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *KernelProcess) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pid != 0 {
+		n += 1 + sovQuery(uint64(m.Pid))
+	}
+	if m.ParentPid != 0 {
+		n += 1 + sovQuery(uint64(m.ParentPid))
+	}
+	l = len(m.Command)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if len(m.Args) > 0 {
+		for _, s := range m.Args {
+			l = len(s)
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.UptimeSeconds != 0 {
+		n += 1 + sovQuery(uint64(m.UptimeSeconds))
+	}
+	if m.ResidentBytes != 0 {
+		n += 1 + sovQuery(uint64(m.ResidentBytes))
+	}
+	if m.CpuMilliseconds != 0 {
+		n += 1 + sovQuery(uint64(m.CpuMilliseconds))
+	}
+	return n
+}
+
+func (m *FlightRecorderState) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Dir)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if len(m.Blocks) > 0 {
+		l = 0
+		for _, e := range m.Blocks {
+			l += sovQuery(uint64(e))
+		}
+		n += 1 + sovQuery(uint64(l)) + l
+	}
+	if m.Bytes != 0 {
+		n += 1 + sovQuery(uint64(m.Bytes))
+	}
+	if len(m.Dumps) > 0 {
+		for _, s := range m.Dumps {
+			l = len(s)
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Entries != 0 {
+		n += 1 + sovQuery(uint64(m.Entries))
 	}
 	return n
 }
@@ -1096,6 +1833,751 @@ func (m *QueryQueueResponse) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryKernelRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryKernelRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryKernelRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryKernelResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryKernelResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryKernelResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Process", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Process.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NodeVersion", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.NodeVersion = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field KernelHeight", wireType)
+			}
+			m.KernelHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.KernelHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CosmosHeight", wireType)
+			}
+			m.CosmosHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CosmosHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LastBlockHeight", wireType)
+			}
+			m.LastBlockHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LastBlockHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LastBlockKernelMicroseconds", wireType)
+			}
+			m.LastBlockKernelMicroseconds = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.LastBlockKernelMicroseconds |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Workers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Workers = append(m.Workers, KernelProcess{})
+			if err := m.Workers[len(m.Workers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FlightRecorder", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.FlightRecorder.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *KernelProcess) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: KernelProcess: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: KernelProcess: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pid", wireType)
+			}
+			m.Pid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Pid |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ParentPid", wireType)
+			}
+			m.ParentPid = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ParentPid |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Command", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Command = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Args", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Args = append(m.Args, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UptimeSeconds", wireType)
+			}
+			m.UptimeSeconds = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UptimeSeconds |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ResidentBytes", wireType)
+			}
+			m.ResidentBytes = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ResidentBytes |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CpuMilliseconds", wireType)
+			}
+			m.CpuMilliseconds = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CpuMilliseconds |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *FlightRecorderState) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: FlightRecorderState: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: FlightRecorderState: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dir", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Dir = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType == 0 {
+				var v int64
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					v |= int64(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				m.Blocks = append(m.Blocks, v)
+			} else if wireType == 2 {
+				var packedLen int
+				for shift := uint(0); ; shift += 7 {
+					if shift >= 64 {
+						return ErrIntOverflowQuery
+					}
+					if iNdEx >= l {
+						return io.ErrUnexpectedEOF
+					}
+					b := dAtA[iNdEx]
+					iNdEx++
+					packedLen |= int(b&0x7F) << shift
+					if b < 0x80 {
+						break
+					}
+				}
+				if packedLen < 0 {
+					return ErrInvalidLengthQuery
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return ErrInvalidLengthQuery
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.Blocks) == 0 {
+					m.Blocks = make([]int64, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v int64
+					for shift := uint(0); ; shift += 7 {
+						if shift >= 64 {
+							return ErrIntOverflowQuery
+						}
+						if iNdEx >= l {
+							return io.ErrUnexpectedEOF
+						}
+						b := dAtA[iNdEx]
+						iNdEx++
+						v |= int64(b&0x7F) << shift
+						if b < 0x80 {
+							break
+						}
+					}
+					m.Blocks = append(m.Blocks, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field Blocks", wireType)
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Bytes", wireType)
+			}
+			m.Bytes = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Bytes |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Dumps", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Dumps = append(m.Dumps, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Entries", wireType)
+			}
+			m.Entries = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Entries |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuery(dAtA[iNdEx:])

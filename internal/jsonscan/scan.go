@@ -1,15 +1,17 @@
-package rpc
+// Package jsonscan validates and skips JSON values in place, without
+// decoding them: the one scanner agd's wire reader and its flight recorder
+// share. It checks JSON grammar as encoding/json does, except that, like
+// encoding/json, it does not reject invalid UTF-8.
+package jsonscan
 
 import (
 	"errors"
 	"fmt"
 )
 
-// The scanner validates and skips JSON values in place. It is why a message
-// is read in one pass: the envelope is split into members and each member's
-// value is checked and sliced out as raw bytes, never decoded into maps or
-// decoded twice. It checks JSON grammar as encoding/json does, except that,
-// like encoding/json, it does not reject invalid UTF-8.
+// It is why rpc reads a message in one pass: the envelope is split into
+// members and each member's value is checked and sliced out as raw bytes,
+// never decoded into maps or decoded twice.
 
 // maxDepth bounds nesting so hostile input cannot exhaust the stack.
 const maxDepth = 10000
@@ -23,14 +25,16 @@ type syntaxError struct {
 
 func (e *syntaxError) Error() string { return fmt.Sprintf("%s at offset %d", e.msg, e.off) }
 
-func errAt(b []byte, i int, want string) error {
+// ErrAt is the syntax error for b[i] when want was expected there.
+func ErrAt(b []byte, i int, want string) error {
 	if i >= len(b) {
 		return &syntaxError{"unexpected end of line, want " + want, i}
 	}
 	return &syntaxError{fmt.Sprintf("invalid character %q, want %s", b[i], want), i}
 }
 
-func skipSpace(b []byte, i int) int {
+// SkipSpace returns the index of the first non-space byte at or after i.
+func SkipSpace(b []byte, i int) int {
 	for i < len(b) {
 		switch b[i] {
 		case ' ', '\t', '\r', '\n':
@@ -42,14 +46,16 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// skipValue returns the index just past the JSON value starting at b[i].
-func skipValue(b []byte, i, depth int) (int, error) {
+// SkipValue returns the index just past the JSON value starting at b[i],
+// which sits at nesting depth (0 for a whole line's value), or the error
+// that makes it not JSON.
+func SkipValue(b []byte, i, depth int) (int, error) {
 	if i >= len(b) {
-		return i, errAt(b, i, "a value")
+		return i, ErrAt(b, i, "a value")
 	}
 	switch c := b[i]; {
 	case c == '"':
-		return skipString(b, i)
+		return SkipString(b, i)
 	case c == '{':
 		return skipObject(b, i, depth+1)
 	case c == '[':
@@ -63,18 +69,18 @@ func skipValue(b []byte, i, depth int) (int, error) {
 	case c == 'n':
 		return skipLiteral(b, i, "null")
 	}
-	return i, errAt(b, i, "a value")
+	return i, ErrAt(b, i, "a value")
 }
 
 func skipLiteral(b []byte, i int, lit string) (int, error) {
 	if len(b)-i < len(lit) || string(b[i:i+len(lit)]) != lit {
-		return i, errAt(b, i, lit)
+		return i, ErrAt(b, i, lit)
 	}
 	return i + len(lit), nil
 }
 
-// skipString returns the index just past the string starting at b[i] == '"'.
-func skipString(b []byte, i int) (int, error) {
+// SkipString returns the index just past the string starting at b[i] == '"'.
+func SkipString(b []byte, i int) (int, error) {
 	i++
 	for i < len(b) {
 		c := b[i]
@@ -83,31 +89,31 @@ func skipString(b []byte, i int) (int, error) {
 			return i + 1, nil
 		case c == '\\':
 			if i+1 >= len(b) {
-				return i, errAt(b, i+1, "an escape")
+				return i, ErrAt(b, i+1, "an escape")
 			}
 			switch b[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if len(b)-i < 6 {
-					return i, errAt(b, len(b), "four hex digits")
+					return i, ErrAt(b, len(b), "four hex digits")
 				}
 				for k := i + 2; k < i+6; k++ {
 					if !isHex(b[k]) {
-						return k, errAt(b, k, "a hex digit")
+						return k, ErrAt(b, k, "a hex digit")
 					}
 				}
 				i += 6
 			default:
-				return i + 1, errAt(b, i+1, "an escape")
+				return i + 1, ErrAt(b, i+1, "an escape")
 			}
 		case c < 0x20:
-			return i, errAt(b, i, "no control character in a string")
+			return i, ErrAt(b, i, "no control character in a string")
 		default:
 			i++
 		}
 	}
-	return i, errAt(b, i, `closing '"'`)
+	return i, ErrAt(b, i, `closing '"'`)
 }
 
 func isHex(c byte) bool {
@@ -128,12 +134,12 @@ func skipNumber(b []byte, i int) (int, error) {
 			i++
 		}
 	default:
-		return i, errAt(b, i, "a digit")
+		return i, ErrAt(b, i, "a digit")
 	}
 	if i < len(b) && b[i] == '.' {
 		i++
 		if i >= len(b) || !isDigit(b[i]) {
-			return i, errAt(b, i, "a digit")
+			return i, ErrAt(b, i, "a digit")
 		}
 		for i < len(b) && isDigit(b[i]) {
 			i++
@@ -145,7 +151,7 @@ func skipNumber(b []byte, i int) (int, error) {
 			i++
 		}
 		if i >= len(b) || !isDigit(b[i]) {
-			return i, errAt(b, i, "a digit")
+			return i, ErrAt(b, i, "a digit")
 		}
 		for i < len(b) && isDigit(b[i]) {
 			i++
@@ -158,26 +164,26 @@ func skipArray(b []byte, i, depth int) (int, error) {
 	if depth > maxDepth {
 		return i, errDepth
 	}
-	i = skipSpace(b, i+1)
+	i = SkipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
 		return i + 1, nil
 	}
 	for {
 		var err error
-		if i, err = skipValue(b, i, depth); err != nil {
+		if i, err = SkipValue(b, i, depth); err != nil {
 			return i, err
 		}
-		i = skipSpace(b, i)
+		i = SkipSpace(b, i)
 		if i >= len(b) {
-			return i, errAt(b, i, "',' or ']'")
+			return i, ErrAt(b, i, "',' or ']'")
 		}
 		switch b[i] {
 		case ',':
-			i = skipSpace(b, i+1)
+			i = SkipSpace(b, i+1)
 		case ']':
 			return i + 1, nil
 		default:
-			return i, errAt(b, i, "',' or ']'")
+			return i, ErrAt(b, i, "',' or ']'")
 		}
 	}
 }
@@ -186,36 +192,36 @@ func skipObject(b []byte, i, depth int) (int, error) {
 	if depth > maxDepth {
 		return i, errDepth
 	}
-	i = skipSpace(b, i+1)
+	i = SkipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, nil
 	}
 	for {
 		var err error
 		if i >= len(b) || b[i] != '"' {
-			return i, errAt(b, i, "a member name")
+			return i, ErrAt(b, i, "a member name")
 		}
-		if i, err = skipString(b, i); err != nil {
+		if i, err = SkipString(b, i); err != nil {
 			return i, err
 		}
-		i = skipSpace(b, i)
+		i = SkipSpace(b, i)
 		if i >= len(b) || b[i] != ':' {
-			return i, errAt(b, i, "':'")
+			return i, ErrAt(b, i, "':'")
 		}
-		if i, err = skipValue(b, skipSpace(b, i+1), depth); err != nil {
+		if i, err = SkipValue(b, SkipSpace(b, i+1), depth); err != nil {
 			return i, err
 		}
-		i = skipSpace(b, i)
+		i = SkipSpace(b, i)
 		if i >= len(b) {
-			return i, errAt(b, i, "',' or '}'")
+			return i, ErrAt(b, i, "',' or '}'")
 		}
 		switch b[i] {
 		case ',':
-			i = skipSpace(b, i+1)
+			i = SkipSpace(b, i+1)
 		case '}':
 			return i + 1, nil
 		default:
-			return i, errAt(b, i, "',' or '}'")
+			return i, ErrAt(b, i, "',' or '}'")
 		}
 	}
 }
