@@ -37,6 +37,11 @@ type Recorder struct {
 	store     *store
 	buf       []byte   // the entries of one block within one batch
 	acts      []Action // reused between batches
+	// started is set by this run's first block marker. The kernel's
+	// entries before it (its own start: SwingSet's vat workers, transcript
+	// replays) belong to no block; they go to startup.jsonl, never onto the
+	// last block a previous run kept, whose record is evidence.
+	started bool
 }
 
 // Open opens the record in cfg.Dir, taking over the blocks a previous run
@@ -50,6 +55,9 @@ func Open(cfg Config) (*Recorder, error) {
 	r := &Recorder{dir: cfg.Dir, onError: cfg.OnError, retention: ret, store: st}
 	if cfg.OnError == nil {
 		r.onError = func(error) {}
+	}
+	if err := st.clearStartup(); err != nil {
+		return nil, err
 	}
 	if err := r.perform(acts); err != nil {
 		return nil, err
@@ -135,9 +143,10 @@ func (r *Recorder) Write(params []byte) error {
 	err := eachEntry(params, func(entry []byte) {
 		n++
 		if h, ok := markerHeight(entry); ok {
-			if h != r.retention.Current() {
+			if h != r.retention.Current() || !r.started {
 				keep(r.flush())
 			}
+			r.started = true
 			keep(r.perform(r.retention.StartBlock(h, r.acts[:0])))
 		}
 		r.buf = append(r.buf, entry...)
@@ -151,10 +160,16 @@ func (r *Recorder) Write(params []byte) error {
 	return errors.Join(errs...)
 }
 
-// flush hands the buffered lines to the current block.
+// flush hands the buffered lines to the current block, or to the start-up
+// record before this run's first block.
 func (r *Recorder) flush() error {
 	if len(r.buf) == 0 {
 		return nil
+	}
+	if !r.started {
+		err := r.store.writeStartup(r.buf)
+		r.buf = r.buf[:0]
+		return err
 	}
 	acts := r.retention.Append(int64(len(r.buf)), r.acts[:0])
 	err := r.perform(acts)

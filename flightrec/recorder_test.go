@@ -1,6 +1,7 @@
 package flightrec
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -361,5 +362,45 @@ func TestRecorderReportsEveryWriteFailure(t *testing.T) {
 	}
 	if r.Entries() != 6+5 {
 		t.Fatalf("counted %d entries, want 11", r.Entries())
+	}
+}
+
+// TestRestartEntriesBeforeTheFirstBlockGoToStartup: a restarted kernel's
+// entries from before its first block (vat workers starting, transcripts
+// replayed) belong to no block. They go to startup.jsonl, and the last
+// block the previous run kept stays byte for byte as it was: it may be a
+// diverged node's evidence.
+func TestRestartEntriesBeforeTheFirstBlockGoToStartup(t *testing.T) {
+	dir := t.TempDir()
+	r, err := Open(Config{Dir: dir, Policy: Policy{KeepBlocks: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h := 5; h <= 6; h++ {
+		r.Write(batch(fmt.Sprintf(`{"type":"cosmic-swingset-begin-block","blockHeight":%d}`, h), `{"type":"deliver","vatID":"v1"}`))
+	}
+	r.Close()
+	before, err := os.ReadFile(filepath.Join(dir, BlockFileName(6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r, err = Open(Config{Dir: dir, Policy: Policy{KeepBlocks: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	r.Write(batch(`{"type":"vat-startup-start","vatID":"v1"}`, `{"type":"deliver","vatID":"v1","replay":true}`))
+	r.Write(batch(`{"type":"cosmic-swingset-begin-block","blockHeight":7}`, `{"type":"deliver","vatID":"v1"}`))
+	after, _ := os.ReadFile(filepath.Join(dir, BlockFileName(6)))
+	if !bytes.Equal(before, after) {
+		t.Fatalf("block 6 changed across the restart:\n%s\nthen\n%s", before, after)
+	}
+	startup, _ := os.ReadFile(filepath.Join(dir, StartupFileName))
+	if got := strings.Count(string(startup), "\n"); got != 2 || !strings.Contains(string(startup), "vat-startup-start") {
+		t.Fatalf("startup.jsonl holds %d lines, want the 2 entries from before block 7:\n%s", got, startup)
+	}
+	if b7, _ := os.ReadFile(filepath.Join(dir, BlockFileName(7))); !strings.HasPrefix(string(b7), `{"type":"cosmic-swingset-begin-block","blockHeight":7}`) {
+		t.Fatalf("block 7 starts %q, want its begin-block marker", b7)
 	}
 }

@@ -62,6 +62,33 @@ func openStore(dir string) (*store, []Block, error) {
 
 func (s *store) path(h int64) string { return filepath.Join(s.dir, BlockFileName(h)) }
 
+// StartupFileName is where a run's entries from before its first block go.
+const StartupFileName = "startup.jsonl"
+
+// clearStartup removes the previous run's start-up record.
+func (s *store) clearStartup() error {
+	if err := os.Remove(filepath.Join(s.dir, StartupFileName)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("clear flight recorder start-up record: %w", err)
+	}
+	return nil
+}
+
+// writeStartup appends data to this run's start-up record.
+func (s *store) writeStartup(data []byte) error {
+	f, err := os.OpenFile(filepath.Join(s.dir, StartupFileName), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("open flight recorder start-up record: %w", err)
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write flight recorder start-up record: %w", err)
+	}
+	return nil
+}
+
 // write appends data to block h's file.
 func (s *store) write(h int64, data []byte) error {
 	if s.file == nil || s.height != h {
