@@ -2,7 +2,6 @@ package keeper
 
 import (
 	"context"
-	"fmt"
 
 	errorsmod "cosmossdk.io/errors"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -19,7 +18,7 @@ func NewMsgServer(k Keeper) types.MsgServer { return msgServer{k} }
 // InstallBundle queues a bundle for the kernel.
 func (s msgServer) InstallBundle(ctx context.Context, m *types.MsgInstallBundle) (*types.MsgInstallBundleResponse, error) {
 	if err := m.ValidateBasic(); err != nil {
-		return nil, errorsmod.Wrap(sdkerrors.ErrInvalidRequest, err.Error())
+		return nil, err
 	}
 	p, err := s.Params(ctx)
 	if err != nil {
@@ -27,8 +26,7 @@ func (s msgServer) InstallBundle(ctx context.Context, m *types.MsgInstallBundle)
 	}
 	// The size is of the bundle's JSON text, as the transaction carries it.
 	if uint64(len(m.Bundle)) > p.MaxBundleSize {
-		return nil, errorsmod.Wrap(sdkerrors.ErrInvalidRequest,
-			fmt.Sprintf("bundle: %d bytes exceeds max_bundle_size %d", len(m.Bundle), p.MaxBundleSize))
+		return nil, errorsmod.Wrapf(types.ErrBundleTooLarge, "bundle: %d bytes exceeds max_bundle_size %d", len(m.Bundle), p.MaxBundleSize)
 	}
 	id, err := s.Enqueue(ctx, types.QueuedAction{Action: &types.QueuedAction_InstallBundle{InstallBundle: m}})
 	if err != nil {
@@ -43,7 +41,7 @@ func (s msgServer) InstallBundle(ctx context.Context, m *types.MsgInstallBundle)
 // failure undoes whatever part of the move was written.
 func (s msgServer) DeliverInbound(ctx context.Context, m *types.MsgDeliverInbound) (*types.MsgDeliverInboundResponse, error) {
 	if err := m.ValidateBasic(); err != nil {
-		return nil, errorsmod.Wrap(sdkerrors.ErrInvalidRequest, err.Error())
+		return nil, err
 	}
 	if !m.Funds.IsZero() {
 		sender, err := sdk.AccAddressFromBech32(m.Submitter)

@@ -2,10 +2,11 @@ package types
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
+	errorsmod "cosmossdk.io/errors"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 )
 
 var (
@@ -18,10 +19,10 @@ var (
 // (ParseBundle). The size limit is a param, checked by the msg server.
 func (m *MsgInstallBundle) ValidateBasic() error {
 	if _, err := sdk.AccAddressFromBech32(m.Submitter); err != nil {
-		return fmt.Errorf("submitter: %w", err)
+		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "submitter: %v", err)
 	}
 	if _, err := ParseBundle(m.Bundle); err != nil {
-		return err
+		return errorsmod.Wrap(ErrInvalidBundle, err.Error())
 	}
 	return nil
 }
@@ -31,18 +32,21 @@ func (m *MsgInstallBundle) ValidateBasic() error {
 // sorted by denom, each denom once.
 func (m *MsgDeliverInbound) ValidateBasic() error {
 	if _, err := sdk.AccAddressFromBech32(m.Submitter); err != nil {
-		return fmt.Errorf("submitter: %w", err)
+		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "submitter: %v", err)
 	}
 	if m.Target == "" {
-		return errors.New("target: empty")
+		return errorsmod.Wrap(ErrInvalidDelivery, "target: empty")
 	}
 	if m.Method == "" {
-		return errors.New("method: empty")
+		return errorsmod.Wrap(ErrInvalidDelivery, "method: empty")
 	}
 	if _, err := ParseArgs(m.Args); err != nil {
-		return err
+		return errorsmod.Wrap(ErrInvalidDelivery, err.Error())
 	}
-	return ValidateFunds(m.Funds)
+	if err := ValidateFunds(m.Funds); err != nil {
+		return errorsmod.Wrap(ErrInvalidFunds, err.Error())
+	}
+	return nil
 }
 
 // ValidateFunds checks that funds are valid coins: positive, sorted by
