@@ -104,7 +104,8 @@ func TestTree(t *testing.T) {
 		if tree, err = Tree(sh); err != nil {
 			t.Fatal(err)
 		}
-		if len(tree) >= 2 || time.Now().After(deadline) {
+		// sh forks before the child execs sleep: wait for the exec too.
+		if (len(tree) >= 2 && tree[1].Comm == "sleep") || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
