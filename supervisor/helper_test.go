@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/agd-project/agd/internal/proc"
 )
 
 // helperEnv selects a helper-process role when the test binary re-executes
@@ -129,30 +131,14 @@ func (lr *lineReader) next(t *testing.T) string {
 	return strings.TrimSuffix(line, "\n")
 }
 
-// procGone reports whether pid no longer names the process that started at
-// startTime: it is gone, reused, or a zombie (dead, waiting for a reaper —
-// in a container, PID 1 may never reap orphans, so that counts as gone for
-// processes that are not our children).
-func procGone(pid int, startTime uint64) bool {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	st, err := parseStartTime(data)
-	if err != nil || st != startTime {
-		return true
-	}
-	return procState(data) == "Z"
-}
-
-// procState is field 3 of a /proc/<pid>/stat line.
-func procState(stat []byte) string {
-	i := strings.LastIndexByte(string(stat), ')')
-	f := strings.Fields(string(stat[i+1:]))
-	if len(f) == 0 {
-		return ""
-	}
-	return f[0]
+// procExited reports whether pid no longer runs the process that started
+// at startTime: it is gone, reused, or has exited and waits for a reaper
+// (a zombie). It asks proc.Exited's question, not proc.Gone's, because
+// these tests watch orphans: in a container PID 1 may never reap them, and
+// that is not the supervisor's failure.
+func procExited(pid int, startTime uint64) bool {
+	s, err := proc.ReadStat(pid)
+	return err != nil || s.StartTicks != startTime || s.Exited()
 }
 
 // eventually polls cond every 10ms until it holds or d passes.

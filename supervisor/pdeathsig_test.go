@@ -63,7 +63,7 @@ func TestKernelDiesWithAgd(t *testing.T) {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	}()
-	if procGone(pid, startTime) {
+	if procExited(pid, startTime) {
 		t.Fatalf("kernel %d is not running before its parent dies", pid)
 	}
 
@@ -71,7 +71,7 @@ func TestKernelDiesWithAgd(t *testing.T) {
 		t.Fatal(err)
 	}
 	helper.Wait()
-	if !eventually(time.Second, func() bool { return procGone(pid, startTime) }) {
+	if !eventually(time.Second, func() bool { return procExited(pid, startTime) }) {
 		t.Fatalf("kernel %d outlived its parent by more than 1s", pid)
 	}
 }

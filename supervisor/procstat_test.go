@@ -7,21 +7,6 @@ import (
 	"testing"
 )
 
-func TestParseStartTime(t *testing.T) {
-	// A command name may contain spaces and parentheses.
-	stat := "4242 (evil) 1 2 3 (x) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 8192 100 18446744073709551615\n"
-	got, err := parseStartTime([]byte(stat))
-	if err != nil || got != 987654 {
-		t.Errorf("parseStartTime = %d, %v; want 987654", got, err)
-	}
-	if _, err := parseStartTime([]byte("4242 (short) S 1 2 3")); err == nil {
-		t.Error("parseStartTime accepted a truncated line")
-	}
-	if _, err := parseStartTime([]byte("garbage")); err == nil {
-		t.Error("parseStartTime accepted a line without a command")
-	}
-}
-
 func TestCheckProcess(t *testing.T) {
 	self := os.Getpid()
 	start, err := procStartTime(self)

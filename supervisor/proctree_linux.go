@@ -3,14 +3,9 @@ package supervisor
 import (
 	"fmt"
 	"path/filepath"
-	"sort"
 
-	"github.com/prometheus/procfs"
+	"github.com/agd-project/agd/internal/proc"
 )
-
-// userHZ is the kernel's clock tick (USER_HZ), which is 100 on every Linux
-// architecture agd runs on; /proc's times are counted in it.
-const userHZ = 100
 
 // Process is one process of the kernel's tree as /proc shows it now.
 type Process struct {
@@ -32,57 +27,26 @@ type Process struct {
 // ProcessTree returns root and every process descended from it, root
 // first and the others by pid. It is read at the moment of the call, so
 // SwingSet's vat workers appear and vanish with it; nothing needs to tell
-// agd about them. A process that ends during the walk is left out.
+// agd about them. A process that ends during the walk is left out; a
+// zombie is kept (see package proc's rule).
 func ProcessTree(root int) ([]Process, error) {
-	fs, err := procfs.NewDefaultFS()
+	stats, err := proc.Tree(root)
 	if err != nil {
-		return nil, fmt.Errorf("open /proc: %w", err)
+		return nil, fmt.Errorf("process tree of %d: %w", root, err)
 	}
-	all, err := fs.AllProcs()
-	if err != nil {
-		return nil, fmt.Errorf("list /proc: %w", err)
-	}
-	stats := make(map[int]procfs.ProcStat, len(all))
-	children := make(map[int][]int)
-	for _, p := range all {
-		st, err := p.Stat()
-		if err != nil {
-			continue // ended since the listing
-		}
-		stats[p.PID] = st
-		children[st.PPID] = append(children[st.PPID], p.PID)
-	}
-	rootStat, ok := stats[root]
-	if !ok {
-		return nil, fmt.Errorf("process %d is not running", root)
-	}
-	var boot uint64
-	if sys, err := fs.Stat(); err == nil {
-		boot = sys.BootTime
-	}
-	processOf := func(st procfs.ProcStat) Process {
+	boot, _ := proc.BootTime() // 0 if unreadable, as before
+	tree := make([]Process, 0, len(stats))
+	for _, st := range stats {
 		p := Process{
-			Pid: st.PID, PPid: st.PPID, Command: st.Comm,
-			ResidentBytes: int64(st.ResidentMemory()), CPUSeconds: st.CPUTime(),
-			StartSeconds: float64(boot) + float64(st.Starttime)/userHZ,
+			Pid: st.Pid, PPid: st.PPid, Command: st.Comm,
+			ResidentBytes: st.ResidentBytes(), CPUSeconds: st.CPUSeconds(),
+			StartSeconds: float64(boot) + float64(st.StartTicks)/proc.TicksPerSecond,
 		}
-		if proc, err := fs.Proc(st.PID); err == nil {
-			p.Args, _ = proc.CmdLine()
-		}
+		p.Args, _ = proc.Cmdline(st.Pid)
 		if len(p.Args) > 0 && p.Args[0] != "" {
 			p.Command = filepath.Base(p.Args[0])
 		}
-		return p
+		tree = append(tree, p)
 	}
-	tree := []Process{processOf(rootStat)}
-	var below []Process
-	queue := children[root]
-	for len(queue) > 0 {
-		pid := queue[0]
-		queue = queue[1:]
-		below = append(below, processOf(stats[pid]))
-		queue = append(queue, children[pid]...)
-	}
-	sort.Slice(below, func(i, j int) bool { return below[i].Pid < below[j].Pid })
-	return append(tree, below...), nil
+	return tree, nil
 }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/agd-project/agd/internal/proc"
 )
 
 func pipeInode(t *testing.T, f *os.File) uint64 {
@@ -188,11 +190,8 @@ func TestReaped(t *testing.T) {
 		t.Fatal("start time was not recorded")
 	}
 	waitDone(t, k)
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", k.Pid()))
-	if err == nil {
-		if st, _ := parseStartTime(data); st == k.startTime {
-			t.Fatalf("kernel pid %d still in /proc after Done (state %s)", k.Pid(), procState(data))
-		}
+	if st, err := proc.ReadStat(k.Pid()); err == nil && st.StartTicks == k.startTime {
+		t.Fatalf("kernel pid %d still in /proc after Done (state %c)", k.Pid(), st.State)
 	}
 	if err := k.Signal(syscall.SIGTERM); !errors.Is(err, os.ErrProcessDone) {
 		t.Errorf("Signal after reaping: %v, want os.ErrProcessDone", err)

@@ -25,7 +25,7 @@ func TestStopEscalates(t *testing.T) {
 	if st != k.ExitStatus() {
 		t.Errorf("Stop = %v but ExitStatus() = %v", st, k.ExitStatus())
 	}
-	if !eventually(2*time.Second, func() bool { return procGone(workerPid, workerStart) }) {
+	if !eventually(2*time.Second, func() bool { return procExited(workerPid, workerStart) }) {
 		t.Errorf("worker %d survived Stop", workerPid)
 	}
 }
@@ -59,7 +59,7 @@ func TestWorkersDieWithKernel(t *testing.T) {
 	if st := k.ExitStatus(); st.Code() != 0 {
 		t.Errorf("kernel ended %v, want exit code 0", st)
 	}
-	if !eventually(2*time.Second, func() bool { return procGone(workerPid, workerStart) }) {
+	if !eventually(2*time.Second, func() bool { return procExited(workerPid, workerStart) }) {
 		t.Errorf("worker %d outlived the kernel", workerPid)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/agd-project/agd/internal/proc"
 )
 
 // recorder gathers everything a run measures: perf.jsonl events, the
@@ -90,7 +92,7 @@ func (r *recorder) followSlog(ctx context.Context, path string) {
 }
 
 // sampleProcesses measures agd and its kernel child once a second. The
-// kernel is found through /proc/<agd>/task/*/children; both are keyed by pid
+// kernel is found among /proc's processes as agd's child; both are keyed by pid
 // and start time, so a restarted or reused pid starts a new series.
 func (r *recorder) sampleProcesses(ctx context.Context, agdPid int) {
 	last := map[procKey]procSample{}
@@ -107,11 +109,11 @@ func (r *recorder) sampleProcesses(ctx context.Context, agdPid int) {
 		elapsed := now.Sub(lastAt).Seconds()
 		lastAt = now
 		roles := map[string]int{"agd": agdPid}
-		for _, kid := range childrenOf("/proc", agdPid) {
+		for _, kid := range proc.Children(agdPid) {
 			roles["kernel"] = kid
 		}
 		for role, pid := range roles {
-			s, err := readProc("/proc", pid)
+			s, err := readProc(pid)
 			if err != nil {
 				continue
 			}
@@ -121,7 +123,7 @@ func (r *recorder) sampleProcesses(ctx context.Context, agdPid int) {
 			ev := map[string]any{"role": role, "pid": s.Key.Pid, "start_time": s.Key.StartTime, "rss_mb": float64(s.RSSBytes) / (1 << 20)}
 			r.measures.add("proc."+role+".rss_mb", float64(s.RSSBytes)/(1<<20))
 			if prev, ok := last[s.Key]; ok && elapsed > 0 {
-				cpu := 100 * float64(s.CPUTicks-prev.CPUTicks) / clockTicks / elapsed
+				cpu := 100 * float64(s.CPUTicks-prev.CPUTicks) / proc.TicksPerSecond / elapsed
 				ev["cpu_pct"] = cpu
 				r.measures.add("proc."+role+".cpu_pct", cpu)
 			}

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/agd-project/agd/internal/proc"
 )
 
 // TestChainSkeleton is the chain skeleton's acceptance test: a one-validator
@@ -54,7 +56,7 @@ func TestChainSkeleton(t *testing.T) {
 		t.Errorf("log does not say agd shut down cleanly")
 	}
 	for _, p := range []int{kernel, pid} {
-		if !processGone(p) {
+		if !proc.Gone(p) {
 			t.Errorf("process %d still running after agd exited", p)
 		}
 	}

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/agd-project/agd/internal/proc"
 )
 
 var (
@@ -174,7 +176,7 @@ func (c *chaos) menu() []fault {
 		c.t.Logf("no gdb: the closed-pipe fault is left out")
 		menu = slices.DeleteFunc(menu, func(f fault) bool { return f == faultClosePipe })
 	}
-	if kernel := c.kernelOf(0); kernel > 0 && len(children(kernel)) > 0 {
+	if kernel := c.kernelOf(0); kernel > 0 && len(proc.Children(kernel)) > 0 {
 		menu = append(menu, faultKillWorker)
 	}
 	return menu
@@ -189,7 +191,7 @@ func (c *chaos) kernelOf(i int) int {
 			return 0
 		default:
 		}
-		if kids := children(c.nodes[i].cmd.Process.Pid); len(kids) == 1 {
+		if kids := proc.Children(c.nodes[i].cmd.Process.Pid); len(kids) == 1 {
 			return kids[0]
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -268,7 +270,7 @@ func (c *chaos) inject(trial, i int, node *runningNode, f fault, delay time.Dura
 		}
 		time.Sleep(delay)
 	}
-	tree := append([]int{agdPid}, descendants(agdPid)...)
+	tree := append([]int{agdPid}, proc.Descendants(agdPid)...)
 	t.Logf("trial %d: %s on node%d after %s (processes %v)", trial, f, i, delay, tree)
 	switch f {
 	case faultSigterm:
@@ -278,7 +280,7 @@ func (c *chaos) inject(trial, i int, node *runningNode, f fault, delay time.Dura
 	case faultKillKernel:
 		_ = syscall.Kill(kernel, syscall.SIGKILL)
 	case faultKillWorker:
-		workers := descendants(kernel)
+		workers := proc.Descendants(kernel)
 		if len(workers) == 0 {
 			t.Fatalf("trial %d: the kernel has no worker to kill", trial)
 		}
@@ -295,7 +297,7 @@ func (c *chaos) inject(trial, i int, node *runningNode, f fault, delay time.Dura
 		fd := 4 + c.rng.IntN(2)
 		out, err := exec.Command("gdb", "-p", strconv.Itoa(kernel), "-batch", "-nx",
 			"-ex", fmt.Sprintf("call (int)close(%d)", fd)).CombinedOutput()
-		if err != nil && !processGone(kernel) {
+		if err != nil && !proc.Gone(kernel) {
 			t.Fatalf("trial %d: gdb close(%d) in the kernel: %v\n%s", trial, fd, err, out)
 		}
 	}
@@ -334,7 +336,7 @@ func (c *chaos) checkNoOrphans(trial int, f fault, tree []int) {
 	for _, pid := range tree {
 		for {
 			var ws syscall.WaitStatus
-			if got, _ := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil); got == pid || processGone(pid) {
+			if got, _ := syscall.Wait4(pid, &ws, syscall.WNOHANG, nil); got == pid || proc.Gone(pid) {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -382,16 +384,6 @@ func (c *chaos) stop(n *runningNode) {
 	case <-time.After(60 * time.Second):
 		c.t.Fatalf("node did not stop within 60s of SIGTERM\n%s", tail(n.logText(), 3000))
 	}
-}
-
-// descendants lists every process below pid.
-func descendants(pid int) []int {
-	var all []int
-	for _, kid := range children(pid) {
-		all = append(all, kid)
-		all = append(all, descendants(kid)...)
-	}
-	return all
 }
 
 func lastLine(s string) string {

@@ -331,40 +331,6 @@ func (ln *localnet) awaitHeight(i int, want int64, within time.Duration, n *runn
 	return 0, fmt.Errorf("node%d did not reach height %d within %s", i, want, within)
 }
 
-// processGone reports whether pid no longer names a live process. A zombie
-// counts as alive: it means somebody failed to reap it.
-func processGone(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
-	}
-	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-	return len(fields) > 0 && fields[0] == "X"
-}
-
-// children lists the pids whose parent is pid.
-func children(pid int) []int {
-	var kids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		child, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
-		if err != nil {
-			continue
-		}
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) > 1 {
-			if ppid, _ := strconv.Atoi(fields[1]); ppid == pid {
-				kids = append(kids, child)
-			}
-		}
-	}
-	return kids
-}
-
 // editAppToml replaces one line of a home's app.toml, failing if the line
 // is not there (the template changed and the test would test nothing).
 func editAppToml(t *testing.T, home, old, replacement string) {

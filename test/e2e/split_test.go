@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/agd-project/agd/internal/proc"
 )
 
 // These are the acceptance tests of `agd start --split`: a real CometBFT node,
@@ -40,7 +42,7 @@ func kernelPid(t *testing.T, n *runningNode) int {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if kids := children(n.cmd.Process.Pid); len(kids) == 1 {
+		if kids := proc.Children(n.cmd.Process.Pid); len(kids) == 1 {
 			return kids[0]
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -191,7 +193,7 @@ func TestAgdKilled(t *testing.T) {
 			t.Logf("kernel %d gone %s after agd was killed (%v)", kpid, time.Since(killed), status)
 			break
 		}
-		if err != nil && processGone(kpid) {
+		if err != nil && proc.Gone(kpid) {
 			break
 		}
 		if time.Since(killed) > time.Second {
@@ -199,7 +201,7 @@ func TestAgdKilled(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if !processGone(kpid) {
+	if !proc.Gone(kpid) {
 		t.Fatalf("kernel %d remains (zombie or alive)", kpid)
 	}
 }
