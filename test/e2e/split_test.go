@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -481,16 +480,6 @@ func waitLogLine(t *testing.T, n *runningNode, want string, within time.Duration
 	}
 }
 
-// appHashes returns the AppHash of blocks 2..top.
-func appHashes(t *testing.T, ln *localnet, top int64) map[int64]string {
-	t.Helper()
-	hashes := make(map[int64]string, top)
-	for h := int64(2); h <= top; h++ {
-		hashes[h] = appHashAt(t, ln, h)
-	}
-	return hashes
-}
-
 func stopNode(t *testing.T, n *runningNode) {
 	t.Helper()
 	if err := n.cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -501,10 +490,11 @@ func stopNode(t *testing.T, n *runningNode) {
 	}
 }
 
-// appHashAt returns the AppHash block h carries (the state after h-1).
-func appHashAt(t *testing.T, ln *localnet, h int64) string {
+// appHashAtNode returns the AppHash block h carries (the state after h-1),
+// as node i stores it.
+func appHashAtNode(t *testing.T, ln *localnet, i int, h int64) string {
 	t.Helper()
-	out := mustAgd(t, "query", "block", "--type=height", strconv.FormatInt(h, 10), "--node", ln.nodeFlag(0), "--output", "json")
+	out := mustAgd(t, "query", "block", "--type=height", strconv.FormatInt(h, 10), "--node", ln.nodeFlag(i), "--output", "json")
 	var resp struct {
 		Header struct {
 			AppHash string `json:"app_hash"`
@@ -517,40 +507,6 @@ func appHashAt(t *testing.T, ln *localnet, h int64) string {
 		t.Fatalf("block %d has no app_hash: %s", h, out)
 	}
 	return resp.Header.AppHash
-}
-
-// setGenesisParam sets app_state.<module>.params.<name> in a home's genesis.
-func setGenesisParam(t *testing.T, home, module, name string, value any) {
-	t.Helper()
-	path := filepath.Join(home, "config", "genesis.json")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	params := doc["app_state"].(map[string]any)[module].(map[string]any)["params"].(map[string]any)
-	params[name] = value
-	out, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, out, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// cloneLocalnet copies a localnet that has not started yet, keys and all,
-// so a second run starts from the identical genesis.
-func cloneLocalnet(t *testing.T, ln *localnet) *localnet {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), "clone")
-	if out, err := exec.Command("cp", "-a", ln.dir, dst).CombinedOutput(); err != nil {
-		t.Fatalf("copy localnet: %v\n%s", err, out)
-	}
-	return &localnet{dir: dst, basePort: ln.basePort, chainID: ln.chainID}
 }
 
 // TestSlogfileFromAppToml: `[swingset] slogfile` in app.toml makes the
