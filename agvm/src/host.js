@@ -40,6 +40,7 @@ import {
 import { RpcError, ErrorCodes, RawLine } from './jsonrpc.js';
 import { NO_FAULTS } from './faults.js';
 import { makeComputronPolicy, readBlockParams } from './policy.js';
+import { makeWorkerTracker } from './workers.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -52,6 +53,8 @@ export const QUERY_METHODS = Object.freeze(['vbank.GetBalance', 'vstorage.Get', 
 const KEEP_BLOCK_RECORDS = 10;
 /** vstorage entries per merged vstorage.Set / Append request. */
 const MAX_ENTRIES_PER_CALL = 1000;
+/** How long a failed run waits for Node to report a worker's death. */
+const WORKER_EXIT_WAIT_MS = 1000;
 
 const AMOUNT_RE = /^(0|[1-9][0-9]*)$/;
 
@@ -163,6 +166,8 @@ export function makeHost({
   let swingStore = null;
   let controller = null;
   let block = null;
+  // Knows each xsnap worker's pid and vat, to name one that dies.
+  const workers = makeWorkerTracker();
 
   /** Requests vats made to agd in the current run, in order. */
   let outbox = [];
@@ -344,6 +349,7 @@ export function makeHost({
         env: {},
         kernelBundle: bundles.kernel,
         slogSender: entry => slog.writeEntry(entry),
+        spawn: workers.spawn,
         // At start the kernel brings back maxVatsOnline/2 vats one after the
         // other; 10 keeps that to the built-in ones so a restart is ready in
         // seconds however many contracts exist (the rest start on first use).
@@ -458,6 +464,25 @@ export function makeHost({
     return null;
   }
 
+  /**
+   * The error EndBlock(height) fails with: when a worker died by a signal
+   * the kernel did not send, one that names its pid and vat first (the
+   * cause's own text, e.g. "v3:bank exited due to signal SIGKILL", names
+   * no pid); otherwise the cause itself. A run can fail on the worker's
+   * closed pipe a moment before Node reports its exit, so a failed run
+   * waits up to WORKER_EXIT_WAIT_MS for that report.
+   */
+  async function withWorkerDeaths(height, cause) {
+    const deadline = performance.now() + WORKER_EXIT_WAIT_MS;
+    while (cause && !workers.describeDeaths() && workers.anyAlive() && performance.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    const dead = workers.describeDeaths();
+    if (!dead) return cause;
+    const message = `${dead}; the kernel will not commit block ${height}`;
+    return cause ? Error(`${message}: ${cause.message}`, { cause }) : Error(message);
+  }
+
   async function endBlock(params) {
     const height = requireHeight(params, 'blockHeight');
     const blockTime = requireHeight(params, 'blockTime');
@@ -494,7 +519,14 @@ export function makeHost({
     } catch (e) {
       phase = 'failed';
       log(`block ${height} failed: ${e.stack ?? e.message}`);
-      throw e;
+      throw await withWorkerDeaths(height, e);
+    }
+    // A worker killed from outside, even one idle in this block, is no vat
+    // outcome: stop rather than answer, so nothing of the block is
+    // committed; the next start brings the vat back from its transcript.
+    if (workers.describeDeaths()) {
+      phase = 'failed';
+      throw await withWorkerDeaths(height, null);
     }
     phase = 'ended';
     slog.write('cosmic-swingset-end-block-finish', { blockHeight: height, blockTime, activityHash: b.activityHash });
