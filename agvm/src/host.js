@@ -40,7 +40,7 @@ import {
 import { RpcError, ErrorCodes, RawLine } from './jsonrpc.js';
 import { NO_FAULTS } from './faults.js';
 import { makeComputronPolicy, readBlockParams } from './policy.js';
-import { makeWorkerTracker } from './workers.js';
+import { makeWorkerTracker, describeDeaths } from './workers.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -55,8 +55,15 @@ const KEEP_BLOCK_RECORDS = 10;
 const MAX_ENTRIES_PER_CALL = 1000;
 /** How long a failed run waits for Node to report a worker's death. */
 const WORKER_EXIT_WAIT_MS = 1000;
+/**
+ * agd signals the kernel's whole process group when it stops, so workers
+ * dying by these while the kernel shuts down are that stop, not a fault.
+ */
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'];
 
 const AMOUNT_RE = /^(0|[1-9][0-9]*)$/;
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 const invalidParams = message => new RpcError(ErrorCodes.INVALID_PARAMS, message);
 
@@ -465,23 +472,32 @@ export function makeHost({
   }
 
   /**
-   * The error EndBlock(height) fails with: when a worker died by a signal
-   * the kernel did not send, one that names its pid and vat first (the
-   * cause's own text, e.g. "v3:bank exited due to signal SIGKILL", names
-   * no pid); otherwise the cause itself. A run can fail on the worker's
-   * closed pipe a moment before Node reports its exit, so a failed run
-   * waits up to WORKER_EXIT_WAIT_MS for that report.
+   * Names the workers that died by a signal the kernel did not send, or
+   * null. A run can fail on the worker's closed pipe a moment before Node
+   * reports its exit, so after a failed run (waitForExit) it waits up to
+   * WORKER_EXIT_WAIT_MS for that report. A death by SIGTERM/SIGINT may be
+   * agd's stop reaching the worker before the kernel's own handler has run:
+   * it waits a moment for that too, then leaves such deaths out once the
+   * kernel is shutting down.
    */
-  async function withWorkerDeaths(height, cause) {
+  async function unexpectedWorkerDeaths(waitForExit) {
     const deadline = performance.now() + WORKER_EXIT_WAIT_MS;
-    while (cause && !workers.describeDeaths() && workers.anyAlive() && performance.now() < deadline) {
-      await new Promise(resolve => setTimeout(resolve, 20));
+    while (waitForExit && workers.deaths().length === 0 && workers.anyAlive() && performance.now() < deadline) {
+      await sleep(20);
     }
-    const dead = workers.describeDeaths();
-    if (!dead) return cause;
-    const message = `${dead}; the kernel will not commit block ${height}`;
-    return cause ? Error(`${message}: ${cause.message}`, { cause }) : Error(message);
+    const byShutdownSignal = d => SHUTDOWN_SIGNALS.includes(d.signal);
+    if (!shuttingDown && workers.deaths().some(byShutdownSignal)) await sleep(200);
+    const deaths = workers.deaths().filter(d => !(shuttingDown && byShutdownSignal(d)));
+    return deaths.length ? describeDeaths(deaths) : null;
   }
+
+  /**
+   * The error EndBlock(height) fails with when a worker died unexpectedly:
+   * the pid and vat first (SwingSet's own text, e.g. "v3:bank exited due to
+   * signal SIGKILL", names no pid), then the cause if the run failed.
+   */
+  const workerDeathError = (height, dead, cause) =>
+    Error(`${dead}; the kernel will not commit block ${height}${cause ? `: ${cause.message}` : ''}`, cause ? { cause } : undefined);
 
   async function endBlock(params) {
     const height = requireHeight(params, 'blockHeight');
@@ -519,14 +535,18 @@ export function makeHost({
     } catch (e) {
       phase = 'failed';
       log(`block ${height} failed: ${e.stack ?? e.message}`);
-      throw await withWorkerDeaths(height, e);
+      const dead = await unexpectedWorkerDeaths(true);
+      throw dead ? workerDeathError(height, dead, e) : e;
     }
     // A worker killed from outside, even one idle in this block, is no vat
     // outcome: stop rather than answer, so nothing of the block is
     // committed; the next start brings the vat back from its transcript.
-    if (workers.describeDeaths()) {
-      phase = 'failed';
-      throw await withWorkerDeaths(height, null);
+    if (workers.deaths().length) {
+      const dead = await unexpectedWorkerDeaths(false);
+      if (dead) {
+        phase = 'failed';
+        throw workerDeathError(height, dead, null);
+      }
     }
     phase = 'ended';
     slog.write('cosmic-swingset-end-block-finish', { blockHeight: height, blockTime, activityHash: b.activityHash });

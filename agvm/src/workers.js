@@ -53,13 +53,11 @@ export function makeWorkerTracker(spawn = ambientSpawn) {
     spawn: trackingSpawn,
     /** Whether any worker started is still running (or not yet reaped). */
     anyAlive: () => alive > 0,
-    /**
-     * One sentence naming each unexpectedly dead worker: pid, vat, signal;
-     * null if none died.
-     */
-    describeDeaths() {
-      if (deaths.length === 0) return null;
-      return deaths.map(({ pid, vat, signal }) => `xsnap worker pid ${pid} of vat ${vat} was killed by ${signal}`).join('; ');
-    },
+    /** Workers that died by a signal the kernel did not send: {pid, vat, signal}. */
+    deaths: () => deaths.slice(),
   };
 }
+
+/** One sentence naming each dead worker: pid, vat, signal. */
+export const describeDeaths = deaths =>
+  deaths.map(({ pid, vat, signal }) => `xsnap worker pid ${pid} of vat ${vat} was killed by ${signal}`).join('; ');
