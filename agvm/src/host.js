@@ -40,6 +40,7 @@ import {
 import { RpcError, ErrorCodes, RawLine } from './jsonrpc.js';
 import { NO_FAULTS } from './faults.js';
 import { makeComputronPolicy, readBlockParams } from './policy.js';
+import { makeWorkerTracker, describeDeaths } from './workers.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -52,8 +53,17 @@ export const QUERY_METHODS = Object.freeze(['vbank.GetBalance', 'vstorage.Get', 
 const KEEP_BLOCK_RECORDS = 10;
 /** vstorage entries per merged vstorage.Set / Append request. */
 const MAX_ENTRIES_PER_CALL = 1000;
+/** How long a failed run waits for Node to report a worker's death. */
+const WORKER_EXIT_WAIT_MS = 1000;
+/**
+ * agd signals the kernel's whole process group when it stops, so workers
+ * dying by these while the kernel shuts down are that stop, not a fault.
+ */
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'];
 
 const AMOUNT_RE = /^(0|[1-9][0-9]*)$/;
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 const invalidParams = message => new RpcError(ErrorCodes.INVALID_PARAMS, message);
 
@@ -163,6 +173,8 @@ export function makeHost({
   let swingStore = null;
   let controller = null;
   let block = null;
+  // Knows each xsnap worker's pid and vat, to name one that dies.
+  const workers = makeWorkerTracker();
 
   /** Requests vats made to agd in the current run, in order. */
   let outbox = [];
@@ -344,6 +356,7 @@ export function makeHost({
         env: {},
         kernelBundle: bundles.kernel,
         slogSender: entry => slog.writeEntry(entry),
+        spawn: workers.spawn,
         // At start the kernel brings back maxVatsOnline/2 vats one after the
         // other; 10 keeps that to the built-in ones so a restart is ready in
         // seconds however many contracts exist (the rest start on first use).
@@ -458,6 +471,34 @@ export function makeHost({
     return null;
   }
 
+  /**
+   * Names the workers that died by a signal the kernel did not send, or
+   * null. A run can fail on the worker's closed pipe a moment before Node
+   * reports its exit, so after a failed run (waitForExit) it waits up to
+   * WORKER_EXIT_WAIT_MS for that report. A death by SIGTERM/SIGINT may be
+   * agd's stop reaching the worker before the kernel's own handler has run:
+   * it waits a moment for that too, then leaves such deaths out once the
+   * kernel is shutting down.
+   */
+  async function unexpectedWorkerDeaths(waitForExit) {
+    const deadline = performance.now() + WORKER_EXIT_WAIT_MS;
+    while (waitForExit && workers.deaths().length === 0 && workers.anyAlive() && performance.now() < deadline) {
+      await sleep(20);
+    }
+    const byShutdownSignal = d => SHUTDOWN_SIGNALS.includes(d.signal);
+    if (!shuttingDown && workers.deaths().some(byShutdownSignal)) await sleep(200);
+    const deaths = workers.deaths().filter(d => !(shuttingDown && byShutdownSignal(d)));
+    return deaths.length ? describeDeaths(deaths) : null;
+  }
+
+  /**
+   * The error EndBlock(height) fails with when a worker died unexpectedly:
+   * the pid and vat first (SwingSet's own text, e.g. "v3:bank exited due to
+   * signal SIGKILL", names no pid), then the cause if the run failed.
+   */
+  const workerDeathError = (height, dead, cause) =>
+    Error(`${dead}; the kernel will not commit block ${height}${cause ? `: ${cause.message}` : ''}`, cause ? { cause } : undefined);
+
   async function endBlock(params) {
     const height = requireHeight(params, 'blockHeight');
     const blockTime = requireHeight(params, 'blockTime');
@@ -494,7 +535,18 @@ export function makeHost({
     } catch (e) {
       phase = 'failed';
       log(`block ${height} failed: ${e.stack ?? e.message}`);
-      throw e;
+      const dead = await unexpectedWorkerDeaths(true);
+      throw dead ? workerDeathError(height, dead, e) : e;
+    }
+    // A worker killed from outside, even one idle in this block, is no vat
+    // outcome: stop rather than answer, so nothing of the block is
+    // committed; the next start brings the vat back from its transcript.
+    if (workers.deaths().length) {
+      const dead = await unexpectedWorkerDeaths(false);
+      if (dead) {
+        phase = 'failed';
+        throw workerDeathError(height, dead, null);
+      }
     }
     phase = 'ended';
     slog.write('cosmic-swingset-end-block-finish', { blockHeight: height, blockTime, activityHash: b.activityHash });
