@@ -14,7 +14,16 @@ import (
 // os.ErrProcessDone once the kernel has been reaped: its PID may then
 // belong to someone else, and signalling it would be go-plugin's
 // reused-PID bug.
-func (k *Kernel) Signal(sig syscall.Signal) error {
+func (k *Kernel) Signal(sig syscall.Signal) error { return k.signal(-1, sig) }
+
+// SignalKernel sends sig to the kernel process alone, not to the workers it
+// started: the kernel decides what its workers do. A SIGTERM that reached a
+// SwingSet vat worker in the middle of a block would fail that block, and
+// turn a clean shutdown into a kernel failure.
+func (k *Kernel) SignalKernel(sig syscall.Signal) error { return k.signal(1, sig) }
+
+// signal sends sig to the kernel's pid times sign: its group (-1) or itself (1).
+func (k *Kernel) signal(sign int, sig syscall.Signal) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.reaped {
@@ -32,8 +41,8 @@ func (k *Kernel) Signal(sig syscall.Signal) error {
 		k.sent = map[syscall.Signal]bool{}
 	}
 	k.sent[sig] = true
-	if err := unix.Kill(-k.pid, sig); err != nil {
-		return fmt.Errorf("supervisor: signalling kernel group %d: %w", k.pid, err)
+	if err := unix.Kill(sign*k.pid, sig); err != nil {
+		return fmt.Errorf("supervisor: signalling kernel pid %d: %w", sign*k.pid, err)
 	}
 	return nil
 }

@@ -117,8 +117,10 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, se
 		Notifier: conn,
 		ChainID:  chainID,
 		SignalKernel: func() error {
-			// The driver logs a failure and goes on stopping.
-			err := child.Signal(syscall.SIGTERM)
+			// The driver logs a failure and goes on stopping. The kernel
+			// alone: it answers its in-flight call and stops its workers
+			// itself; a worker signalled mid-block would fail the block.
+			err := child.SignalKernel(syscall.SIGTERM)
 			if err != nil {
 				opts.metrics.Unpropagated(metrics.SiteSignalKernel)
 			}
