@@ -9,13 +9,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/agd-project/agd/internal/proc"
 )
 
 // xsnapWorkers returns the kernel's xsnap worker processes by vat display
 // name ("v3:bank"): SwingSet starts each one as `xsnap-worker v3:bank ...`.
 func xsnapWorkers(kernel int) map[string]int {
 	workers := map[string]int{}
-	for _, pid := range children(kernel) {
+	for _, pid := range proc.Children(kernel) {
 		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 		if err != nil {
 			continue
