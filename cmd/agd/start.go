@@ -241,27 +241,35 @@ func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) (*cl
 		if stop.ExitCode == 0 {
 			return &cleanStop{"shut down cleanly", []any{"reason", stop.Reason, "kernel_height", kernelHeight, "cosmos_height", cosmosHeight}}, nil
 		}
-		return nil, exitCodeError{code: stop.ExitCode, err: fmt.Errorf("agd stopped: %s", withKernelDeath(stop.Reason, kernel))}
+		return nil, exitCodeError{code: stop.ExitCode, err: fmt.Errorf("agd stopped: %s%s", stop.Reason, kernelDeath(stop.Reason, kernel))}
 	}
 	var sig *run.SignalError
 	if errors.As(groupErr, &sig) {
 		return &cleanStop{"shut down cleanly", []any{"signal", sig.Signal.String(), "kernel_height", kernelHeight, "cosmos_height", cosmosHeight}}, nil
 	}
+	if groupErr != nil {
+		// No decision: a part other than the machine ended first (the
+		// connection's EOF beats the kernel's reaping), so name how the
+		// kernel ended here too.
+		if death := kernelDeath(groupErr.Error(), kernel); death != "" {
+			return nil, fmt.Errorf("%w%s", groupErr, death)
+		}
+	}
 	return nil, groupErr
 }
 
-// withKernelDeath adds how the kernel died to a stop reason that does not
-// say it yet: when the kernel dies mid-call, the call's broken pipe reaches
-// the lifecycle machine before the kernel's exit status does, and the last
-// line agd writes must still name the cause.
-func withKernelDeath(reason string, kernel *runningKernel) string {
+// kernelDeath is what to add to a stop reason that does not yet say how the
+// kernel died, or "": when the kernel dies mid-call, the call's broken pipe
+// reaches agd before the kernel's exit status does, and the last line agd
+// writes must still name the cause.
+func kernelDeath(reason string, kernel *runningKernel) string {
 	if !kernel.child.DiedOnItsOwn() {
-		return reason
+		return ""
 	}
 	if text := kernel.child.ExitStatus().String(); !strings.Contains(reason, text) {
-		reason += "; the kernel's end: " + text
+		return "; the kernel's end: " + text
 	}
-	return reason
+	return ""
 }
 
 // nodeActor runs the CometBFT node until it is interrupted or stops by
