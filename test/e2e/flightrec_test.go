@@ -385,19 +385,10 @@ func onlyDump(t *testing.T, dir string) string {
 // dumpMembers reads a dump's files, keyed by their path below its top folder.
 func dumpMembers(t *testing.T, path string) map[string][]byte {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	top := strings.TrimSuffix(filepath.Base(path), ".tar.gz")
 	top = regexp.MustCompile(`\.\d+$`).ReplaceAllString(top, "")
 	members := map[string][]byte{}
-	tr := tar.NewReader(gz)
+	tr := tar.NewReader(bytes.NewReader(dumpBytes(t, path)))
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {

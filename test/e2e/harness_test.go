@@ -196,8 +196,14 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 func (ln *localnet) start(t *testing.T, i int, extra ...string) *runningNode {
 	t.Helper()
 	args := append([]string{"start", "--home", ln.home(i), "--log_no_color"}, extra...)
-	n := &runningNode{log: &bytes.Buffer{}, done: make(chan struct{})}
-	n.cmd = exec.Command(agdBinary(t), args...)
+	return startCommand(t, fmt.Sprintf("node%d", i), exec.Command(agdBinary(t), args...))
+}
+
+// startCommand starts cmd, an `agd start`, collecting its output; the test's
+// cleanup kills it if it still runs and shows its log if the test failed.
+func startCommand(t *testing.T, name string, cmd *exec.Cmd) *runningNode {
+	t.Helper()
+	n := &runningNode{cmd: cmd, log: &bytes.Buffer{}, done: make(chan struct{})}
 	w := lockedWriter{mu: &n.mu, b: n.log}
 	n.cmd.Stdout, n.cmd.Stderr = w, w
 	if err := n.cmd.Start(); err != nil {
@@ -215,7 +221,7 @@ func (ln *localnet) start(t *testing.T, i int, extra ...string) *runningNode {
 			<-n.done
 		}
 		if t.Failed() {
-			t.Logf("node%d log (last 4 KiB):\n%s", i, tail(n.logText(), 4096))
+			t.Logf("%s log (last 4 KiB):\n%s", name, tail(n.logText(), 4096))
 		}
 	})
 	return n
