@@ -1,10 +1,8 @@
 package main
 
-import "errors"
-
 // exitCodeError carries the process exit code a command wants, for the
-// cases where 1 is not the right one (a clean shutdown that still has to
-// report something).
+// cases where 1 is not the right one (`agd flightrec diff` exits 1 for
+// "they differ" without printing a failure's usage).
 type exitCodeError struct {
 	code int
 	err  error
@@ -13,4 +11,12 @@ type exitCodeError struct {
 func (e exitCodeError) Error() string { return e.err.Error() }
 func (e exitCodeError) Unwrap() error { return e.err }
 
-func asExitCode(err error, target *exitCodeError) bool { return errors.As(err, target) }
+// ExitCode is the process exit code the command wants.
+func (e exitCodeError) ExitCode() int { return e.code }
+
+// exitCoder is an error that names agd's exit code: exitCodeError, and
+// node.ExitError from `agd start`.
+type exitCoder interface {
+	error
+	ExitCode() int
+}

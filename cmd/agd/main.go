@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -24,9 +25,9 @@ func main() {
 	if err := svrcmd.Execute(rootCmd, "", app.DefaultNodeHome); err != nil {
 		// cobra has already printed "Error: ..."; a stack trace would only
 		// hide the message from the operator.
-		var exit exitCodeError
-		if asExitCode(err, &exit) {
-			os.Exit(exit.code)
+		var exit exitCoder
+		if errors.As(err, &exit) {
+			os.Exit(exit.ExitCode())
 		}
 		os.Exit(1)
 	}

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 
 	"cosmossdk.io/log"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/spf13/viper"
 
+	"github.com/agd-project/agd/flightrec"
 	"github.com/agd-project/agd/metrics"
 	"github.com/agd-project/agd/rpc"
 )
@@ -60,7 +60,7 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name string, labels ma
 func TestFlightRecorderCountsEveryWriteError(t *testing.T) {
 	m, reg := newTestMetrics(t)
 	home := t.TempDir()
-	rec, err := openFlightRecorder(log.NewNopLogger(), home, viper.New(), m)
+	rec, err := openFlightRecorder(log.NewNopLogger(), home, flightrec.DefaultPolicy, m)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"errors"
@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
-	"github.com/spf13/viper"
 
 	"github.com/agd-project/agd/flightrec"
 	"github.com/agd-project/agd/lifecycle/driver"
@@ -30,17 +29,5 @@ func TestCometLoggerReportsAppHashMismatch(t *testing.T) {
 	if len(got) != 2 || got[0].Source != flightrec.SourceConsensus || got[1].Source != flightrec.SourceBlocksync ||
 		got[0].OurAppHash != "aabbccddee" || got[0].NetworkAppHash != "1122" {
 		t.Fatalf("reported %+v, want the consensus and the blocksync mismatch only", got)
-	}
-}
-
-func TestFlightRecorderPolicyFromAppToml(t *testing.T) {
-	v := viper.New()
-	if p := flightRecorderPolicy(v); p != flightrec.DefaultPolicy {
-		t.Fatalf("without a [flight-recorder] section: %+v, want the defaults %+v", p, flightrec.DefaultPolicy)
-	}
-	v.Set(flagFlightRecorderKeepBlocks, 50)
-	v.Set(flagFlightRecorderMaxBytes, "1000")
-	if p := flightRecorderPolicy(v); p.KeepBlocks != 50 || p.MaxBytes != 1000 {
-		t.Fatalf("policy %+v, want 50 blocks and 1000 bytes", p)
 	}
 }

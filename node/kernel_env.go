@@ -1,52 +1,27 @@
-package main
+package node
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/spf13/viper"
 )
-
-// app.toml keys of the [swingset] section.
-const flagSwingsetSlogfile = "swingset.slogfile"
-
-// swingsetConfig is app.toml's [swingset] section.
-type swingsetConfig struct {
-	Slogfile string `mapstructure:"slogfile"`
-}
-
-const swingsetTemplate = `
-###############################################################################
-###                         Swingset (the kernel)                           ###
-###############################################################################
-
-[swingset]
-
-# If set, the kernel also writes its slog to this file as JSON lines (a path
-# relative to the home folder, or absolute). The SLOGFILE environment
-# variable, when set, takes precedence; a relative SLOGFILE is relative to
-# the folder agd was started in. agd refuses to start if the file cannot be
-# opened for append.
-slogfile = "{{ .Swingset.Slogfile }}"
-`
 
 const slogEnv = "SLOGFILE"
 
 // kernelEnv is the kernel's environment: environ (agd's own) with SLOGFILE
 // set to the slog file's absolute path, taken from the environment or else
-// from app.toml. The kernel runs in its state folder, so a relative path
+// from app.toml's [swingset] slogfile (tomlSlogfile). The kernel runs in its state folder, so a relative path
 // handed on as is would name a file there (or in no folder at all): agd
 // resolves it the way an operator reads it, an environment variable against
 // cwd (agd's working folder) and app.toml's setting against home. The file
 // must open for append, so that a slog the operator asked for is never
 // silently missing. An empty SLOGFILE in the environment means no slog file.
-func kernelEnv(environ []string, v *viper.Viper, home, cwd string) ([]string, error) {
+func kernelEnv(environ []string, tomlSlogfile, home, cwd string) ([]string, error) {
 	path, fromEnv := lookupEnv(environ, slogEnv)
 	base, source := cwd, "environment variable "+slogEnv
 	if !fromEnv {
-		path, base, source = v.GetString(flagSwingsetSlogfile), home, "app.toml [swingset] slogfile"
+		path, base, source = tomlSlogfile, home, "app.toml [swingset] slogfile"
 	}
 	if path == "" {
 		return environ, nil

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -12,34 +12,12 @@ import (
 	"time"
 
 	"cosmossdk.io/log"
-	"github.com/spf13/cobra"
 
 	"github.com/agd-project/agd/lifecycle/driver"
 	"github.com/agd-project/agd/metrics"
 	"github.com/agd-project/agd/rpc"
 	"github.com/agd-project/agd/supervisor"
 )
-
-const (
-	flagSplit             = "split"
-	flagAgvmDir           = "agvm-dir"
-	flagKernelInitTimeout = "kernel-init-timeout"
-	flagKernelCallTimeout = "kernel-call-timeout"
-
-	// splitDefault is what a bare --split stands for: the default kernel
-	// command.
-	splitDefault = "default"
-)
-
-// addStartFlags adds agd's own start flags.
-func addStartFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.String(flagSplit, "", "run the kernel as a child process; a bare --split runs the pinned Node.js on <agvm dir>/src/main.js, --split=COMMAND runs COMMAND (split at spaces, no shell)")
-	f.Lookup(flagSplit).NoOptDefVal = splitDefault
-	f.String(flagAgvmDir, "", "the agvm folder (default: next to the binary, then upward from the working directory)")
-	f.Duration(flagKernelInitTimeout, 60*time.Second, "how long the kernel may take to answer swingset.Init")
-	f.Duration(flagKernelCallTimeout, 2*time.Minute, "how long the kernel may take to answer one block lifecycle call")
-}
 
 // kernelOptions are the start flags that concern the kernel.
 type kernelOptions struct {
@@ -56,7 +34,7 @@ type kernelOptions struct {
 }
 
 func (o kernelOptions) argv() ([]string, error) {
-	if o.split != splitDefault {
+	if o.split != SplitDefault {
 		argv := supervisor.SplitCommand(o.split)
 		if len(argv) == 0 {
 			return nil, errors.New("--split=COMMAND: the command is empty")
@@ -152,7 +130,7 @@ func startKernel(logger log.Logger, home, chainID string, opts kernelOptions, se
 		}
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, fmt.Errorf("kernel %q did not answer swingset.Init within %s (--%s): %w",
-				strings.Join(argv, " "), opts.initTimeout, flagKernelInitTimeout, err)
+				strings.Join(argv, " "), opts.initTimeout, FlagKernelInitTimeout, err)
 		}
 		if exitErr := child.Err(); exitErr != nil {
 			return nil, fmt.Errorf("kernel handshake failed: %w; %v", err, exitErr)

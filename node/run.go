@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"sync"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
-	"github.com/cometbft/cometbft/node"
+	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	pvm "github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
@@ -30,17 +30,17 @@ import (
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 
 	"github.com/agd-project/agd/app"
-	"github.com/agd-project/agd/internal/stopsignal"
 	"github.com/agd-project/agd/metrics"
 )
 
-// startHandler replaces the SDK's in-process start. agd runs every
-// long-lived part (the CometBFT node, the gRPC server, the signal handler)
-// as one oklog/run group, so the first part to stop stops the others and
-// each part's exit is logged with its own cause: the first actor to return
-// is not always the one that failed.
-func startHandler(svrCtx *server.Context, clientCtx client.Context, appCreator servertypes.AppCreator, withComet bool, _ server.StartCmdOptions) error {
-	clean, err := runNode(svrCtx, clientCtx, appCreator, withComet)
+// Run runs the node until it stops: the CometBFT node, the kernel child
+// and every other long-lived part (the gRPC server, the signal handler) as
+// one oklog/run group, so the first part to stop stops the others and each
+// part's exit is logged with its own cause: the first actor to return is
+// not always the one that failed. A nil error is a clean shutdown; an error
+// that carries an exit code other than 1 is an *ExitError.
+func Run(svrCtx *server.Context, clientCtx client.Context, appCreator servertypes.AppCreator, opts Options) error {
+	clean, err := runNode(svrCtx, clientCtx, appCreator, opts)
 	if err == nil && clean != nil {
 		// Logged only now, after every store is closed, so that the last
 		// line agd writes names why it stopped; a failure is printed last
@@ -58,14 +58,11 @@ type cleanStop struct {
 
 // runNode runs the node until it stops. A nil error with a cleanStop is a
 // clean shutdown.
-func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator servertypes.AppCreator, withComet bool) (*cleanStop, error) {
-	if !withComet {
-		return nil, errors.New("agd start --with-comet=false is not supported: agd always runs CometBFT in process")
-	}
+func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator servertypes.AppCreator, opts Options) (*cleanStop, error) {
 	logger := svrCtx.Logger
 	// Signals are held from agd's first moment (internal/stopsignal); from
 	// here on, this is what answers them.
-	shutdown := listenForShutdown(stopsignal.Caught(), stopsignal.Release)
+	shutdown := listenForShutdown(opts.Signals, opts.ReleaseSignals)
 	cfg := svrCtx.Config
 	home := cfg.RootDir
 
@@ -73,15 +70,15 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	if err != nil {
 		return nil, fmt.Errorf("working folder: %w", err)
 	}
-	env, err := kernelEnv(os.Environ(), svrCtx.Viper, home, cwd)
+	env, err := kernelEnv(os.Environ(), opts.Slogfile, home, cwd)
 	if err != nil {
 		return nil, err
 	}
 	kopts := kernelOptions{
-		split:       svrCtx.Viper.GetString(flagSplit),
-		agvmDir:     svrCtx.Viper.GetString(flagAgvmDir),
-		initTimeout: svrCtx.Viper.GetDuration(flagKernelInitTimeout),
-		callTimeout: svrCtx.Viper.GetDuration(flagKernelCallTimeout),
+		split:       opts.Kernel.Split,
+		agvmDir:     opts.Kernel.AgvmDir,
+		initTimeout: opts.Kernel.InitTimeout,
+		callTimeout: opts.Kernel.CallTimeout,
 		env:         env,
 	}
 	if kopts.split == "" {
@@ -127,7 +124,7 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	if err != nil {
 		return nil, err
 	}
-	recorder, err := openFlightRecorder(logger, home, svrCtx.Viper, nodeMetrics)
+	recorder, err := openFlightRecorder(logger, home, opts.FlightRecorder, nodeMetrics)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +135,7 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 		}
 	}()
 	kopts.slogSink = recorder.HandleSlogWrite
-	failure := newConsensusFailure(logger.With("module", "flight-recorder"), recorder, home, kopts,
+	failure := newConsensusFailure(logger.With("module", "flight-recorder"), recorder, home, kopts, opts.Versions,
 		agdApp.LastBlockHeight, agdApp.CommittedActivityHash)
 
 	// Nothing has started yet that must be stopped: the stores close on return.
@@ -163,7 +160,7 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	if err != nil {
 		return nil, fmt.Errorf("load node key: %w", err)
 	}
-	cmtNode, err := node.NewNodeWithContext(
+	cmtNode, err := cmtnode.NewNodeWithContext(
 		context.Background(),
 		cfg,
 		pvm.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile()),
@@ -171,7 +168,7 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 		proxy.NewLocalClientCreator(server.NewCometABCIWrapper(application)),
 		func() (*cmttypes.GenesisDoc, error) { return genesis.ToGenesisDoc() },
 		cmtcfg.DefaultDBProvider,
-		node.DefaultMetricsProvider(cfg.Instrumentation),
+		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),
 		cometLogger{Logger: servercmtlog.CometLoggerWrapper{Logger: logger}, appHashMismatch: failure.appHashMismatch},
 	)
 	if err != nil {
@@ -241,7 +238,7 @@ func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) (*cl
 		if stop.ExitCode == 0 {
 			return &cleanStop{"shut down cleanly", []any{"reason", stop.Reason, "kernel_height", kernelHeight, "cosmos_height", cosmosHeight}}, nil
 		}
-		return nil, exitCodeError{code: stop.ExitCode, err: fmt.Errorf("agd stopped: %s%s", stop.Reason, kernelDeath(stop.Reason, kernel))}
+		return nil, &ExitError{Code: stop.ExitCode, Err: fmt.Errorf("agd stopped: %s%s", stop.Reason, kernelDeath(stop.Reason, kernel))}
 	}
 	var sig *run.SignalError
 	if errors.As(groupErr, &sig) {
@@ -274,7 +271,7 @@ func kernelDeath(reason string, kernel *runningKernel) string {
 
 // nodeActor runs the CometBFT node until it is interrupted or stops by
 // itself, which is always an error worth reporting.
-func nodeActor(n *node.Node, m *metrics.Metrics) (string, func() error, func(error)) {
+func nodeActor(n *cmtnode.Node, m *metrics.Metrics) (string, func() error, func(error)) {
 	interrupted := make(chan struct{})
 	// mu orders Start against an interrupt that comes first (another part
 	// stopped as the group started), so a node is never started and left.

@@ -1,4 +1,4 @@
-package main
+package node
 
 import (
 	"context"
@@ -12,64 +12,15 @@ import (
 	"time"
 
 	"cosmossdk.io/log"
-	"github.com/spf13/viper"
 
 	"github.com/agd-project/agd/flightrec"
 	"github.com/agd-project/agd/metrics"
 	"github.com/agd-project/agd/supervisor"
 )
 
-// app.toml keys of the [flight-recorder] section.
-const (
-	flagFlightRecorderKeepBlocks = "flight-recorder.keep-blocks"
-	flagFlightRecorderMaxBytes   = "flight-recorder.max-bytes"
-)
-
 // exitConsensusFailure is agd's exit code after an AppHash mismatch, apart
 // from 1 (any other failure) so that scripts can tell the two apart.
 const exitConsensusFailure = 3
-
-// flightRecorderConfig is app.toml's [flight-recorder] section.
-type flightRecorderConfig struct {
-	KeepBlocks int   `mapstructure:"keep-blocks"`
-	MaxBytes   int64 `mapstructure:"max-bytes"`
-}
-
-const flightRecorderTemplate = `
-###############################################################################
-###                         Flight Recorder                                 ###
-###############################################################################
-
-# agd keeps the kernel's slog entries of the last blocks in
-# <home>/data/flight-recorder and writes them into a dump there when this
-# node's AppHash diverges from the network's (see docs/flight-recorder.md).
-[flight-recorder]
-
-# How many blocks to keep, the block in progress included. The block in
-# progress and the one before it are always kept, so values below 2 mean 2.
-keep-blocks = {{ .FlightRecorder.KeepBlocks }}
-
-# Bound in bytes on the kept blocks' total size; 0 means no bound. The block
-# in progress and the one before it are kept even when they exceed it.
-max-bytes = {{ .FlightRecorder.MaxBytes }}
-`
-
-func defaultFlightRecorderConfig() flightRecorderConfig {
-	return flightRecorderConfig{KeepBlocks: flightrec.DefaultPolicy.KeepBlocks, MaxBytes: flightrec.DefaultPolicy.MaxBytes}
-}
-
-// flightRecorderPolicy reads the section; a home whose app.toml predates
-// it gets the defaults.
-func flightRecorderPolicy(v *viper.Viper) flightrec.Policy {
-	p := flightrec.DefaultPolicy
-	if v.IsSet(flagFlightRecorderKeepBlocks) {
-		p.KeepBlocks = v.GetInt(flagFlightRecorderKeepBlocks)
-	}
-	if v.IsSet(flagFlightRecorderMaxBytes) {
-		p.MaxBytes = v.GetInt64(flagFlightRecorderMaxBytes)
-	}
-	return p
-}
 
 func flightRecorderDir(home string) string { return filepath.Join(home, "data", "flight-recorder") }
 
@@ -77,11 +28,11 @@ func flightRecorderDir(home string) string { return filepath.Join(home, "data", 
 // write failure counts in agd_flightrec_write_errors_total; the log says
 // the first at once and then at most one line a minute, with how many more
 // there were, since a full disk would otherwise log on every batch.
-func openFlightRecorder(logger log.Logger, home string, v *viper.Viper, m *metrics.Metrics) (*flightrec.Recorder, error) {
+func openFlightRecorder(logger log.Logger, home string, policy flightrec.Policy, m *metrics.Metrics) (*flightrec.Recorder, error) {
 	report := newFailureLog(logger, time.Minute, time.Now)
 	rec, err := flightrec.Open(flightrec.Config{
 		Dir:    flightRecorderDir(home),
-		Policy: flightRecorderPolicy(v),
+		Policy: policy,
 		OnError: func(err error) {
 			m.FlightRecorderWriteErrors(1)
 			m.Unpropagated(metrics.SiteFlightrecWrite)
@@ -140,17 +91,19 @@ type consensusFailure struct {
 	lastHeight         func() int64
 	storedActivityHash func() (string, error)
 	kernel             kernelOptions
+	// build names agd's build in a dump.
+	build map[string]string
 
 	once   sync.Once
 	failed chan struct{}
 	err    error
 }
 
-func newConsensusFailure(logger log.Logger, rec *flightrec.Recorder, home string, kernel kernelOptions,
+func newConsensusFailure(logger log.Logger, rec *flightrec.Recorder, home string, kernel kernelOptions, build map[string]string,
 	lastHeight func() int64, storedActivityHash func() (string, error),
 ) *consensusFailure {
 	return &consensusFailure{
-		logger: logger, recorder: rec, home: home, kernel: kernel,
+		logger: logger, recorder: rec, home: home, kernel: kernel, build: build,
 		lastHeight: lastHeight, storedActivityHash: storedActivityHash,
 		failed: make(chan struct{}),
 	}
@@ -189,7 +142,7 @@ func (f *consensusFailure) dump(m flightrec.Mismatch) error {
 			"Writing the flight record failed: %v. Search for %q before reporting: every node with the same failure gets that string.",
 			height, m.OurAppHash, m.NetworkAppHash, m.Source, err, id)
 		f.logger.Error(msg)
-		return exitCodeError{code: exitConsensusFailure, err: fmt.Errorf("%s", msg)}
+		return &ExitError{Code: exitConsensusFailure, Err: fmt.Errorf("%s", msg)}
 	}
 	written := "The evidence is in"
 	if res.Kept {
@@ -200,7 +153,7 @@ func (f *consensusFailure) dump(m flightrec.Mismatch) error {
 		"gets the same string, so search for %q first. agd stops now instead of retrying forever.",
 		height, m.OurAppHash, m.NetworkAppHash, m.Source, written, res.Path, id, id)
 	f.logger.Error(msg)
-	return exitCodeError{code: exitConsensusFailure, err: fmt.Errorf("%s", msg)}
+	return &ExitError{Code: exitConsensusFailure, Err: fmt.Errorf("%s", msg)}
 }
 
 // Err is the failure to exit with, once one was detected.
@@ -227,13 +180,12 @@ func (f *consensusFailure) actor() (string, func() error, func(error)) {
 	return "flight-recorder", execute, func(error) { close(quit) }
 }
 
-// versions says what ran: agd's build, the kernel command, and agvm's and
+// versions says what ran: agd's build (Options.Versions), the kernel command, and agvm's and
 // Node's versions as far as they can be found from the agvm folder.
 func (f *consensusFailure) versions() map[string]string {
-	info := collectVersionInfo()
-	v := map[string]string{
-		"agd": info.Version, "agdCommit": info.Commit, "go": info.Go,
-		"cosmos-sdk": info.CosmosSDK, "cometbft": info.CometBFT,
+	v := make(map[string]string, len(f.build)+3)
+	for k, s := range f.build {
+		v[k] = s
 	}
 	if argv, err := f.kernel.argv(); err == nil {
 		v["kernelCommand"] = strings.Join(argv, " ")

@@ -1,12 +1,10 @@
-package main
+package node
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/spf13/viper"
 )
 
 // slogOf returns the SLOGFILE entries of env (the kernel sees the last).
@@ -22,22 +20,21 @@ func slogOf(env []string) []string {
 
 func TestKernelEnvResolvesRelativeSlogfile(t *testing.T) {
 	cwd, home := t.TempDir(), t.TempDir()
-	withToml := viper.New()
-	withToml.Set(flagSwingsetSlogfile, "toml.slog.jsonl")
+	const withToml = "toml.slog.jsonl"
 
 	for _, tc := range []struct {
 		name    string
 		environ []string
-		toml    *viper.Viper
+		toml    string // app.toml's [swingset] slogfile
 		home    string
 		want    string // "" means no SLOGFILE handed on
 	}{
 		{"env relative is against agd's cwd", []string{"A=1", "SLOGFILE=sub/../env.slog.jsonl"}, withToml, home, filepath.Join(cwd, "env.slog.jsonl")},
-		{"env absolute is kept", []string{"SLOGFILE=" + filepath.Join(home, "abs.jsonl")}, viper.New(), home, filepath.Join(home, "abs.jsonl")},
+		{"env absolute is kept", []string{"SLOGFILE=" + filepath.Join(home, "abs.jsonl")}, "", home, filepath.Join(home, "abs.jsonl")},
 		{"app.toml relative is against home", []string{"A=1"}, withToml, home, filepath.Join(home, "toml.slog.jsonl")},
 		{"app.toml with a relative home is against cwd/home", nil, withToml, "h", filepath.Join(cwd, "h", "toml.slog.jsonl")},
 		{"empty env var means none, even with app.toml", []string{"SLOGFILE="}, withToml, home, ""},
-		{"neither means none", []string{"A=1"}, viper.New(), home, ""},
+		{"neither means none", []string{"A=1"}, "", home, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.home == "h" {
@@ -88,9 +85,7 @@ func TestKernelEnvRefusesUnopenableSlogfile(t *testing.T) {
 		{"from app.toml", nil, bad},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := viper.New()
-			v.Set(flagSwingsetSlogfile, tc.toml)
-			_, err := kernelEnv(tc.environ, v, dir, dir)
+			_, err := kernelEnv(tc.environ, tc.toml, dir, dir)
 			if err == nil {
 				t.Fatal("kernelEnv accepted a slog file that cannot be created")
 			}
