@@ -36,10 +36,7 @@ func kernelActor(k *runningKernel) (string, func() error, func(error)) {
 		}
 		return err
 	}
-	return "kernel", watched, func(err error) {
-		k.markStopping()
-		interrupt(err)
-	}
+	return "kernel", watched, interrupt
 }
 
 // lifecycleActor ends when the lifecycle machine decides to stop.

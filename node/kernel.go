@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -61,8 +60,6 @@ type runningKernel struct {
 	metrics *metrics.Metrics
 	clock   *blockClock
 	argv    []string
-
-	stopping atomic.Bool
 }
 
 // startKernel starts the kernel child, connects to it and runs the
@@ -150,12 +147,6 @@ func (rk *runningKernel) abandon() {
 	countClose(rk.metrics, metrics.SiteKernelPipeClose, rk.child.ToKernel().Close())
 	countClose(rk.metrics, metrics.SiteKernelPipeClose, rk.child.FromKernel().Close())
 }
-
-// markStopping records that agd itself is stopping the kernel, so its exit
-// is not reported as a death.
-func (rk *runningKernel) markStopping() { rk.stopping.Store(true) }
-
-func (rk *runningKernel) stoppedByUs() bool { return rk.stopping.Load() }
 
 // shutDownInStartup is startKernel's report that a signal stopped agd during
 // the kernel's start or handshake, and that the kernel was stopped and

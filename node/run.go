@@ -231,8 +231,11 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 // consistent heights, so its exit code wins.
 func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) (*cleanStop, error) {
 	kernelHeight, cosmosHeight := kernel.driver.CommittedHeights()
-	if exitErr := kernel.child.Err(); exitErr != nil && !kernel.stoppedByUs() {
-		logger.Error("the kernel died", "status", kernel.child.ExitStatus().String(), "report", exitErr.Error())
+	// The supervisor alone tells a death agd did not cause (a signal agd
+	// never sent, a non-zero exit) from a kernel agd stopped or signalled:
+	// it records every signal it sends.
+	if kernel.child.DiedOnItsOwn() {
+		logger.Error("the kernel died", "status", kernel.child.ExitStatus().String(), "report", kernel.child.Err().Error())
 	}
 	if stop, ok := kernel.driver.Decision(); ok {
 		if stop.ExitCode == 0 {
