@@ -9,6 +9,13 @@ import (
 // Where CometBFT v0.38 reports that this node's AppHash differs from the
 // one the network committed (state/validation.go's "wrong
 // Block.Header.AppHash. Expected <ours>, got <the block's>").
+//
+// The record is matched on what CometBFT structures, its message and its
+// "err" key, and the mismatch itself on that error's text, because CometBFT
+// v0.38 offers nothing sturdier: validateBlock returns a plain fmt.Errorf,
+// with no error type or sentinel to match, the consensus routine recovers
+// its panic and only logs it, and the network's AppHash, which the dump must
+// name, is in that text alone (consensus panics before it saves the block).
 const (
 	// SourceConsensus: the consensus routine panicked on a block +2/3
 	// committed or prevoted, logged "CONSENSUS FAILURE!!!" and stopped,

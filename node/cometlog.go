@@ -1,20 +1,17 @@
 package node
 
 import (
-	"fmt"
-	"strings"
-
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 
 	"github.com/agd-project/agd/flightrec"
-	"github.com/agd-project/agd/lifecycle/driver"
 )
 
 // cometLogger wraps the logger handed to CometBFT. When agd refuses a block
 // (shutdown, a dead or misbehaving kernel), CometBFT's consensus routine
 // recovers the resulting panic and logs "CONSENSUS FAILURE!!!" with a stack
 // trace. That is agd stopping on purpose, not a consensus failure, so it is
-// logged as what it is; real consensus failures pass through unchanged.
+// logged as what it is (see refusals for how it is told apart); real
+// consensus failures pass through unchanged.
 //
 // The logger is also where CometBFT reports an AppHash mismatch (there is
 // no other hook: the consensus routine recovers its own panic), so
@@ -23,6 +20,8 @@ import (
 type cometLogger struct {
 	cmtlog.Logger
 	appHashMismatch func(flightrec.Mismatch)
+	// refusals are the blocks agd refused; nil: none can be.
+	refusals *refusals
 }
 
 func (l cometLogger) Error(msg string, keyvals ...any) {
@@ -33,29 +32,29 @@ func (l cometLogger) Error(msg string, keyvals ...any) {
 			return
 		}
 	}
-	if msg == "CONSENSUS FAILURE!!!" {
-		if reason, ok := refusalIn(keyvals); ok {
-			l.Logger.Info("consensus stopped: agd refused the block", "reason", reason)
-			return
+	// The consensus routine's record of a recovered panic: its message,
+	// and the panic's value under "err" (consensus/state.go, receiveRoutine).
+	if msg == "CONSENSUS FAILURE!!!" && l.refusals != nil {
+		if failure, ok := valueOf(keyvals, "err"); ok {
+			if reason, ok := l.refusals.explain(failure); ok {
+				l.Logger.Info("consensus stopped: agd refused the block", "reason", reason)
+				return
+			}
 		}
 	}
 	l.Logger.Error(msg, keyvals...)
 }
 
 func (l cometLogger) With(keyvals ...any) cmtlog.Logger {
-	return cometLogger{Logger: l.Logger.With(keyvals...), appHashMismatch: l.appHashMismatch}
+	return cometLogger{Logger: l.Logger.With(keyvals...), appHashMismatch: l.appHashMismatch, refusals: l.refusals}
 }
 
-// refusalIn finds the "err" value of a log entry and reports whether it is
-// one of agd's own refusals.
-func refusalIn(keyvals []any) (string, bool) {
+// valueOf is the value of key in a log entry's key-value pairs.
+func valueOf(keyvals []any, key string) (any, bool) {
 	for i := 0; i+1 < len(keyvals); i += 2 {
-		if k, _ := keyvals[i].(string); k == "err" {
-			text := fmt.Sprint(keyvals[i+1])
-			if strings.Contains(text, driver.ErrStopping.Error()) {
-				return text, true
-			}
+		if k, _ := keyvals[i].(string); k == key {
+			return keyvals[i+1], true
 		}
 	}
-	return "", false
+	return nil, false
 }

@@ -153,7 +153,8 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 		return nil, err
 	}
 	defer kernel.abandon()
-	agdApp.SetKernel(kernel.driver)
+	refused := &refusals{}
+	agdApp.SetKernel(refused.kernel(kernel.driver))
 	agdApp.SwingsetKeeper.SetKernelStatus(newKernelStatus(kernel, recorder).query)
 
 	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
@@ -169,7 +170,7 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 		func() (*cmttypes.GenesisDoc, error) { return genesis.ToGenesisDoc() },
 		cmtcfg.DefaultDBProvider,
 		cmtnode.DefaultMetricsProvider(cfg.Instrumentation),
-		cometLogger{Logger: servercmtlog.CometLoggerWrapper{Logger: logger}, appHashMismatch: failure.appHashMismatch},
+		cometLogger{Logger: servercmtlog.CometLoggerWrapper{Logger: logger}, appHashMismatch: failure.appHashMismatch, refusals: refused},
 	)
 	if err != nil {
 		// Creating the node replays stored blocks into the app, and so into

@@ -422,6 +422,9 @@ func checkSigtermStop(t *testing.T, node *runningNode, delay time.Duration) stri
 	if !cleanShutdown.MatchString(logText) {
 		t.Fatalf("SIGTERM after %s: exit 0 but no clean shutdown line:\n%s", delay, tail(logText, 3000))
 	}
+	if strings.Contains(logText, "CONSENSUS FAILURE!!!") {
+		t.Fatalf("SIGTERM after %s: agd's own refusal of a block was logged as a CometBFT consensus failure:\n%s", delay, tail(logText, 3000))
+	}
 	cosmos, kernel := shutdownHeights(t, logText)
 	if kernel != cosmos && kernel != cosmos+1 {
 		t.Fatalf("SIGTERM after %s: shut down at kernel %d, cosmos %d", delay, kernel, cosmos)
