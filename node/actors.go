@@ -3,10 +3,13 @@ package node
 import (
 	"errors"
 	"fmt"
+	"sync"
 
+	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/oklog/run"
 
 	"github.com/agd-project/agd/lifecycle/driver"
+	"github.com/agd-project/agd/metrics"
 	"github.com/agd-project/agd/rpc"
 )
 
@@ -69,4 +72,53 @@ func signalActor(s *shutdownRequest) (string, func() error, func(error)) {
 		}
 	}
 	return "signals", execute, func(error) { close(quit) }
+}
+
+// nodeActor runs the CometBFT node until it is interrupted or stops by
+// itself, which is always an error worth reporting.
+func nodeActor(n *cmtnode.Node, m *metrics.Metrics) (string, func() error, func(error)) {
+	interrupted := make(chan struct{})
+	// mu orders Start against an interrupt that comes first (another part
+	// stopped as the group started), so a node is never started and left.
+	var mu sync.Mutex
+	execute := func() error {
+		mu.Lock()
+		select {
+		case <-interrupted:
+			mu.Unlock()
+			return nil
+		default:
+		}
+		err := n.Start()
+		mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("start CometBFT node: %w", err)
+		}
+		select {
+		case <-n.Quit():
+			return errors.New("CometBFT node stopped on its own")
+		case <-interrupted:
+			return nil
+		}
+	}
+	interrupt := func(error) {
+		mu.Lock()
+		close(interrupted)
+		mu.Unlock()
+		if n.IsRunning() {
+			if err := n.Stop(); err != nil {
+				n.Logger.Error("stopping CometBFT node", "err", err)
+				m.Unpropagated(metrics.SiteCometStop)
+			}
+			n.Wait()
+		}
+	}
+	return "cometbft", execute, interrupt
+}
+
+func describeExit(err error) string {
+	if err == nil {
+		return "interrupted by another part"
+	}
+	return err.Error()
 }

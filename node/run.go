@@ -2,14 +2,10 @@ package node
 
 import (
 	"context"
-
-	"cosmossdk.io/log"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtnode "github.com/cometbft/cometbft/node"
@@ -65,37 +61,11 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	shutdown := listenForShutdown(opts.Signals, opts.ReleaseSignals)
 	cfg := svrCtx.Config
 	home := cfg.RootDir
-
-	cwd, err := os.Getwd()
-	if err != nil {
-		return nil, fmt.Errorf("working folder: %w", err)
-	}
-	env, err := kernelEnv(os.Environ(), opts.Slogfile, home, cwd)
+	set, err := readSettings(svrCtx, opts)
 	if err != nil {
 		return nil, err
 	}
-	kopts := kernelOptions{
-		split:       opts.Kernel.Split,
-		agvmDir:     opts.Kernel.AgvmDir,
-		initTimeout: opts.Kernel.InitTimeout,
-		callTimeout: opts.Kernel.CallTimeout,
-		env:         env,
-	}
-	if kopts.split == "" {
-		return nil, errNoSplit
-	}
-	genesis, err := genutiltypes.AppGenesisFromFile(cfg.GenesisFile())
-	if err != nil {
-		return nil, fmt.Errorf("read genesis: %w", err)
-	}
-
-	srvCfg, err := serverconfig.GetConfig(svrCtx.Viper)
-	if err != nil {
-		return nil, fmt.Errorf("read app.toml: %w", err)
-	}
-	if err := srvCfg.ValidateBasic(); err != nil {
-		return nil, fmt.Errorf("app.toml: %w", err)
-	}
+	kopts, genesis := set.kernel, set.genesis
 
 	nodeMetrics, err := newNodeMetrics(cfg.Instrumentation)
 	if err != nil {
@@ -198,22 +168,13 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	addActor(lifecycleActor(kernel.driver))
 	addActor(failure.actor())
 
-	if srvCfg.API.Enable || srvCfg.GRPC.Enable {
-		clientCtx = clientCtx.WithClient(local.New(cmtNode))
-		application.RegisterTxService(clientCtx)
-		application.RegisterTendermintService(clientCtx)
-		application.RegisterNodeService(clientCtx, srvCfg)
+	grpcWait, grpcStop, err := serveAPIs(svrCtx, clientCtx, set.server, application, cmtNode)
+	if err != nil {
+		return nil, err
 	}
-	if srvCfg.GRPC.Enable {
-		grpcCtx, cancelGRPC := context.WithCancel(context.Background())
-		grpcGroup, grpcCtx := errgroup.WithContext(grpcCtx)
-		if _, _, err := server.StartGrpcServer(grpcCtx, grpcGroup, srvCfg.GRPC, clientCtx, svrCtx, application); err != nil {
-			cancelGRPC()
-			return nil, fmt.Errorf("start gRPC server: %w", err)
-		}
-		addActor("grpc", grpcGroup.Wait, func(error) { cancelGRPC() })
+	if grpcWait != nil {
+		addActor("grpc", grpcWait, grpcStop)
 	}
-
 	addActor(signalActor(shutdown))
 
 	if _, stopped := kernel.driver.Decision(); stopped {
@@ -227,97 +188,67 @@ func runNode(svrCtx *server.Context, clientCtx client.Context, appCreator server
 	return exitDecision(logger, err, kernel)
 }
 
-// exitDecision turns the group's first error and the lifecycle machine's
-// decision into agd's exit: the machine knows whether both sides stopped at
-// consistent heights, so its exit code wins.
-func exitDecision(logger log.Logger, groupErr error, kernel *runningKernel) (*cleanStop, error) {
-	kernelHeight, cosmosHeight := kernel.driver.CommittedHeights()
-	// The supervisor alone tells a death agd did not cause (a signal agd
-	// never sent, a non-zero exit) from a kernel agd stopped or signalled:
-	// it records every signal it sends.
-	if kernel.child.DiedOnItsOwn() {
-		logger.Error("the kernel died", "status", kernel.child.ExitStatus().String(), "report", kernel.child.Err().Error())
-	}
-	if stop, ok := kernel.driver.Decision(); ok {
-		if stop.ExitCode == 0 {
-			return &cleanStop{"shut down cleanly", []any{"reason", stop.Reason, "kernel_height", kernelHeight, "cosmos_height", cosmosHeight}}, nil
-		}
-		return nil, &ExitError{Code: stop.ExitCode, Err: fmt.Errorf("agd stopped: %s%s", stop.Reason, kernelDeath(stop.Reason, kernel))}
-	}
-	var sig *run.SignalError
-	if errors.As(groupErr, &sig) {
-		return &cleanStop{"shut down cleanly", []any{"signal", sig.Signal.String(), "kernel_height", kernelHeight, "cosmos_height", cosmosHeight}}, nil
-	}
-	if groupErr != nil {
-		// No decision: a part other than the machine ended first (the
-		// connection's EOF beats the kernel's reaping), so name how the
-		// kernel ended here too.
-		if death := kernelDeath(groupErr.Error(), kernel); death != "" {
-			return nil, fmt.Errorf("%w%s", groupErr, death)
-		}
-	}
-	return nil, groupErr
+// settings are what agd start reads before it opens anything, so that a
+// bad one stops agd before a store or the kernel is touched.
+type settings struct {
+	kernel  kernelOptions
+	genesis *genutiltypes.AppGenesis
+	server  serverconfig.Config
 }
 
-// kernelDeath is what to add to a stop reason that does not yet say how the
-// kernel died, or "": when the kernel dies mid-call, the call's broken pipe
-// reaches agd before the kernel's exit status does, and the last line agd
-// writes must still name the cause.
-func kernelDeath(reason string, kernel *runningKernel) string {
-	if !kernel.child.DiedOnItsOwn() {
-		return ""
+func readSettings(svrCtx *server.Context, opts Options) (settings, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return settings{}, fmt.Errorf("working folder: %w", err)
 	}
-	if text := kernel.child.ExitStatus().String(); !strings.Contains(reason, text) {
-		return "; the kernel's end: " + text
+	env, err := kernelEnv(os.Environ(), opts.Slogfile, svrCtx.Config.RootDir, cwd)
+	if err != nil {
+		return settings{}, err
 	}
-	return ""
+	kopts := kernelOptions{
+		split:       opts.Kernel.Split,
+		agvmDir:     opts.Kernel.AgvmDir,
+		initTimeout: opts.Kernel.InitTimeout,
+		callTimeout: opts.Kernel.CallTimeout,
+		env:         env,
+	}
+	if kopts.split == "" {
+		return settings{}, errNoSplit
+	}
+	genesis, err := genutiltypes.AppGenesisFromFile(svrCtx.Config.GenesisFile())
+	if err != nil {
+		return settings{}, fmt.Errorf("read genesis: %w", err)
+	}
+	srvCfg, err := serverconfig.GetConfig(svrCtx.Viper)
+	if err != nil {
+		return settings{}, fmt.Errorf("read app.toml: %w", err)
+	}
+	if err := srvCfg.ValidateBasic(); err != nil {
+		return settings{}, fmt.Errorf("app.toml: %w", err)
+	}
+	return settings{kernel: kopts, genesis: genesis, server: srvCfg}, nil
 }
 
-// nodeActor runs the CometBFT node until it is interrupted or stops by
-// itself, which is always an error worth reporting.
-func nodeActor(n *cmtnode.Node, m *metrics.Metrics) (string, func() error, func(error)) {
-	interrupted := make(chan struct{})
-	// mu orders Start against an interrupt that comes first (another part
-	// stopped as the group started), so a node is never started and left.
-	var mu sync.Mutex
-	execute := func() error {
-		mu.Lock()
-		select {
-		case <-interrupted:
-			mu.Unlock()
-			return nil
-		default:
-		}
-		err := n.Start()
-		mu.Unlock()
-		if err != nil {
-			return fmt.Errorf("start CometBFT node: %w", err)
-		}
-		select {
-		case <-n.Quit():
-			return errors.New("CometBFT node stopped on its own")
-		case <-interrupted:
-			return nil
-		}
+// serveAPIs registers the app's gRPC and REST services on the node and
+// starts the gRPC server, if app.toml enables them. wait and stop are the
+// gRPC server's, for the run group (nil when it is off).
+func serveAPIs(svrCtx *server.Context, clientCtx client.Context, srvCfg serverconfig.Config,
+	application servertypes.Application, cmtNode *cmtnode.Node,
+) (wait func() error, stop func(error), err error) {
+	if srvCfg.API.Enable || srvCfg.GRPC.Enable {
+		clientCtx = clientCtx.WithClient(local.New(cmtNode))
+		application.RegisterTxService(clientCtx)
+		application.RegisterTendermintService(clientCtx)
+		application.RegisterNodeService(clientCtx, srvCfg)
 	}
-	interrupt := func(error) {
-		mu.Lock()
-		close(interrupted)
-		mu.Unlock()
-		if n.IsRunning() {
-			if err := n.Stop(); err != nil {
-				n.Logger.Error("stopping CometBFT node", "err", err)
-				m.Unpropagated(metrics.SiteCometStop)
-			}
-			n.Wait()
-		}
+	if !srvCfg.GRPC.Enable {
+		return nil, nil, nil
 	}
-	return "cometbft", execute, interrupt
-}
-
-func describeExit(err error) string {
-	if err == nil {
-		return "interrupted by another part"
+	grpcCtx, cancelGRPC := context.WithCancel(context.Background())
+	grpcGroup, grpcCtx := errgroup.WithContext(grpcCtx)
+	if _, _, err := server.StartGrpcServer(grpcCtx, grpcGroup, srvCfg.GRPC, clientCtx, svrCtx, application); err != nil {
+		cancelGRPC()
+		return nil, nil, fmt.Errorf("start gRPC server: %w", err)
 	}
-	return err.Error()
+	return grpcGroup.Wait, func(error) { cancelGRPC() }, nil
 }
