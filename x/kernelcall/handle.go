@@ -27,7 +27,10 @@ func Handle[P, R any](mux *rpc.Mux, w *Window, method string, fn func(ctx contex
 }
 
 // InvalidParams answers -32602 naming the field at fault, e.g.
-// InvalidParams("amount", err) → "amount: ...".
+// InvalidParams("amount", err) → "amount: ...". The message is err's
+// Error() text alone: a registered error (cosmossdk.io/errors) formatted
+// with %v adds the Go file and line that made it, a path of the build
+// machine that the kernel could keep in its state.
 func InvalidParams(field string, err error) *rpc.Error {
-	return rpc.Errorf(rpc.CodeInvalidParams, "%s: %v", field, err)
+	return rpc.Errorf(rpc.CodeInvalidParams, "%s: %s", field, err.Error())
 }

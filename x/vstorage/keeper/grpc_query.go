@@ -3,9 +3,6 @@ package keeper
 import (
 	"context"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	"github.com/agd-project/agd/x/vstorage/types"
 )
 
@@ -17,7 +14,7 @@ var _ types.QueryServer = Querier{}
 // Data returns the value at a path.
 func (q Querier) Data(ctx context.Context, req *types.QueryDataRequest) (*types.QueryDataResponse, error) {
 	if err := types.ValidateReadPath(req.GetPath()); err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
+		return nil, err // ErrInvalidPath: gRPC's InvalidArgument
 	}
 	v, has, err := q.Get(ctx, req.Path)
 	if err != nil {
@@ -29,7 +26,7 @@ func (q Querier) Data(ctx context.Context, req *types.QueryDataRequest) (*types.
 // Children returns the names of a path's children.
 func (q Querier) Children(ctx context.Context, req *types.QueryChildrenRequest) (*types.QueryChildrenResponse, error) {
 	if err := types.ValidateReadPath(req.GetPath()); err != nil {
-		return nil, status.Error(codes.InvalidArgument, err.Error())
+		return nil, err // ErrInvalidPath: gRPC's InvalidArgument
 	}
 	c, err := q.Keeper.Children(ctx, req.Path)
 	if err != nil {

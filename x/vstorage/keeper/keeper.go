@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"cosmossdk.io/core/store"
+	errorsmod "cosmossdk.io/errors"
 	storetypes "cosmossdk.io/store/types"
 	"github.com/cosmos/cosmos-sdk/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -149,7 +150,7 @@ func (k Keeper) write(ctx context.Context, path, value, op string) error {
 // checkValueSize refuses a value over the max_value_size param.
 func checkValueSize(p types.Params, path, value string) error {
 	if uint64(len(value)) > p.MaxValueSize {
-		return fmt.Errorf("%w: %q would hold %d bytes, max_value_size is %d", ErrValueTooLarge, path, len(value), p.MaxValueSize)
+		return errorsmod.Wrapf(types.ErrValueTooLarge, "%q would hold %d bytes, max_value_size is %d", path, len(value), p.MaxValueSize)
 	}
 	return nil
 }

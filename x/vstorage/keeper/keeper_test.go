@@ -146,14 +146,14 @@ func TestMaxValueSize(t *testing.T) {
 	if err := k.Set(ctx, "a", ptr(strings.Repeat("x", 40))); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Set(ctx, "a", ptr(strings.Repeat("x", 41))); !errors.Is(err, keeper.ErrValueTooLarge) {
+	if err := k.Set(ctx, "a", ptr(strings.Repeat("x", 41))); !errors.Is(err, types.ErrValueTooLarge) {
 		t.Fatalf("41 bytes: %v", err)
 	}
 	// The cell counts, not just the appended value.
 	if err := k.Append(ctx, "s", "0123"); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.Append(ctx, "s", "0123"); !errors.Is(err, keeper.ErrValueTooLarge) {
+	if err := k.Append(ctx, "s", "0123"); !errors.Is(err, types.ErrValueTooLarge) {
 		t.Fatalf("cell over the limit: %v", err)
 	}
 }

@@ -190,7 +190,7 @@ func validateEntries(entries []Entry, needValue bool) error {
 // entryError makes a value over max_value_size -32602, naming the entry;
 // other errors are the store's, internal.
 func entryError(i int, err error) error {
-	if errors.Is(err, ErrValueTooLarge) {
+	if errors.Is(err, types.ErrValueTooLarge) {
 		return kernelcall.InvalidParams(fmt.Sprintf("entries[%d]: value", i), err)
 	}
 	return fmt.Errorf("entries[%d]: %w", i, err)

@@ -1,11 +1,11 @@
 package types
 
 import (
-	"errors"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+
+	errorsmod "cosmossdk.io/errors"
 )
 
 // PathSeparator separates a path's segments.
@@ -17,11 +17,11 @@ var segmentPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 // of [A-Za-z0-9_-].
 func ValidatePath(path string) error {
 	if path == "" {
-		return errors.New("empty path")
+		return errorsmod.Wrap(ErrInvalidPath, "empty path")
 	}
 	for i, seg := range strings.Split(path, PathSeparator) {
 		if !segmentPattern.MatchString(seg) {
-			return fmt.Errorf("%q: segment %d %q is not [A-Za-z0-9_-]+", path, i, seg)
+			return errorsmod.Wrapf(ErrInvalidPath, "%q: segment %d %q is not [A-Za-z0-9_-]+", path, i, seg)
 		}
 	}
 	return nil
