@@ -180,8 +180,9 @@ func (f *consensusFailure) actor() (string, func() error, func(error)) {
 	return "flight-recorder", execute, func(error) { close(quit) }
 }
 
-// versions says what ran: agd's build (Options.Versions), the kernel command, and agvm's and
-// Node's versions as far as they can be found from the agvm folder.
+// versions says what ran: agd's build (Options.Versions), the kernel
+// command, and agvm's and Node's versions as far as they can be found from
+// the agvm folder.
 func (f *consensusFailure) versions() map[string]string {
 	v := make(map[string]string, len(f.build)+3)
 	for k, s := range f.build {

@@ -11,12 +11,13 @@ const slogEnv = "SLOGFILE"
 
 // kernelEnv is the kernel's environment: environ (agd's own) with SLOGFILE
 // set to the slog file's absolute path, taken from the environment or else
-// from app.toml's [swingset] slogfile (tomlSlogfile). The kernel runs in its state folder, so a relative path
-// handed on as is would name a file there (or in no folder at all): agd
-// resolves it the way an operator reads it, an environment variable against
-// cwd (agd's working folder) and app.toml's setting against home. The file
-// must open for append, so that a slog the operator asked for is never
-// silently missing. An empty SLOGFILE in the environment means no slog file.
+// from app.toml's [swingset] slogfile (tomlSlogfile). The kernel runs in its
+// state folder, so a relative path handed on as is would name a file there
+// (or in no folder at all): agd resolves it the way an operator reads it,
+// an environment variable against cwd (agd's working folder) and app.toml's
+// setting against home. The file must open for append, so that a slog the
+// operator asked for is never silently missing. An empty SLOGFILE in the
+// environment means no slog file.
 func kernelEnv(environ []string, tomlSlogfile, home, cwd string) ([]string, error) {
 	path, fromEnv := lookupEnv(environ, slogEnv)
 	base, source := cwd, "environment variable "+slogEnv
