@@ -45,8 +45,21 @@ func (app *App) SetKernel(k Kernel) {
 
 // CommittedActivityHash returns the kernel activity hash stored in the last
 // committed state, for the start-up handshake.
+//
+// It reads the committed version itself, not through the SDK's inter-block
+// cache: a state-sync restore replaces the stores beneath that cache, so a
+// value it cached before the restore (this very read at start-up) would be
+// stale afterwards.
 func (app *App) CommittedActivityHash() (string, error) {
-	ctx := app.NewUncachedContext(false, cmtproto.Header{Height: app.LastBlockHeight()})
+	height := app.LastBlockHeight()
+	if height == 0 {
+		return "", nil
+	}
+	cms, err := app.CommitMultiStore().CacheMultiStoreWithVersion(height)
+	if err != nil {
+		return "", fmt.Errorf("read committed state at height %d: %w", height, err)
+	}
+	ctx := sdk.NewContext(cms, cmtproto.Header{Height: height}, false, app.Logger())
 	return app.SwingsetKeeper.ActivityHash(ctx)
 }
 
