@@ -218,3 +218,127 @@ func outcomeAt(t *testing.T, ln *localnet, i int, id string) outcome {
 	t.Fatalf("node%d never published %s", i, path)
 	return outcome{}
 }
+
+// TestSnapshotCommandsCarryTheKernel: the SDK's offline commands move the
+// kernel's state too. A stopped validator's `agd snapshots export`, `dump`,
+// then `load` and `restore` into a fresh home, plus `agd comet
+// bootstrap-state`, give a node that starts at the snapshot's height with
+// the same kernel: it follows the chain and the counter goes on.
+func TestSnapshotCommandsCarryTheKernel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real chain")
+	}
+	ln := newLocalnet(t, 1, "--full-nodes", "1")
+	validator := ln.start(t, 0, "--split")
+	ln.waitHeight(t, 0, 2, 120*time.Second, validator)
+	vat := installTipjar(t, ln)
+	for want := 1; want <= 3; want++ {
+		tx := sendTx(t, ln, "swingset", "deliver", vat, "increment", "[]")
+		if o := waitOutcome(t, ln, "deliver", tx.ActionID); string(o.Result) != strconv.Itoa(want) {
+			t.Fatalf("increment #%d: %+v", want, o)
+		}
+	}
+	stopNode(t, validator)
+	h := storedHeight(t, ln.home(0))
+
+	mustAgd(t, "snapshots", "export", "--home", ln.home(0))
+	if out := mustAgd(t, "snapshots", "list", "--home", ln.home(0)); !strings.Contains(out, fmt.Sprintf("height: %d ", h)) {
+		t.Fatalf("snapshots list has no height %d:\n%s", h, out)
+	}
+	archive := filepath.Join(t.TempDir(), "snapshot.tar.gz")
+	mustAgd(t, "snapshots", "dump", strconv.FormatInt(h, 10), "3", "--home", ln.home(0), "--output", archive)
+	mustAgd(t, "snapshots", "load", archive, "--home", ln.home(1))
+	out := mustAgd(t, "snapshots", "restore", strconv.FormatInt(h, 10), "3", "--home", ln.home(1))
+	if !strings.Contains(out, "kernel state restored") {
+		t.Fatalf("restore did not restore the kernel:\n%s", out)
+	}
+
+	validator = ln.start(t, 0, "--split")
+	ln.waitHeight(t, 0, h+2, 120*time.Second, validator)
+	rpc := strings.TrimPrefix(ln.rpcURL(0), "http://")
+	editConfigToml(t, ln.home(1), map[string]string{
+		`rpc_servers = ""`: fmt.Sprintf("rpc_servers = %q", rpc+","+rpc),
+		"trust_height = 0": fmt.Sprintf("trust_height = %d", h),
+		`trust_hash = ""`:  fmt.Sprintf("trust_hash = %q", blockHashAt(t, ln, 0, h)),
+	})
+	mustAgd(t, "comet", "bootstrap-state", "--home", ln.home(1), "--height", strconv.FormatInt(h, 10))
+	joiner := ln.start(t, 1, "--split")
+	tip, err := ln.height(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.waitHeight(t, 1, tip, 180*time.Second, joiner)
+	if want := fmt.Sprintf("kernel_height=%d", h); !strings.Contains(joiner.logText(), want) {
+		t.Fatalf("node1's handshake did not find the kernel at %d:\n%s", h, tail(joiner.logText(), 3000))
+	}
+	tx := sendTx(t, ln, "swingset", "deliver", vat, "increment", "[]")
+	if o := outcomeAt(t, ln, 1, tx.ActionID); string(o.Result) != "4" {
+		t.Fatalf("node1 holds outcome %+v, want 4: the counter did not come along", o)
+	}
+}
+
+// TestStateSyncFigures measures, for the closing note (run it with
+// AGD_E2E_FIGURES=1): a snapshot's kernel part and its export time for a
+// kernel with 8 contracts besides the built-in vats, and the time from an
+// empty home to following the chain, by state sync and by replay from
+// genesis, on the same chain.
+func TestStateSyncFigures(t *testing.T) {
+	if os.Getenv("AGD_E2E_FIGURES") == "" {
+		t.Skip("set AGD_E2E_FIGURES=1 to measure")
+	}
+	const contracts = 8
+	ln := newLocalnet(t, 1, "--full-nodes", "2")
+	editAppToml(t, ln.home(0), "snapshot-interval = 0", "snapshot-interval = 50")
+	validator := ln.start(t, 0, "--split")
+	ln.waitHeight(t, 0, 2, 120*time.Second, validator)
+	var vats []string
+	for i := 0; i < contracts; i++ {
+		vat := installTipjar(t, ln)
+		tx := sendTx(t, ln, "swingset", "deliver", vat, "increment", "[]")
+		waitOutcome(t, ln, "deliver", tx.ActionID)
+		vats = append(vats, vat)
+	}
+	t.Logf("contracts %v, plus the built-in vats (bootstrap, vat-admin, bank, faucet)", vats)
+	// The next snapshot after the installs.
+	added := regexp.MustCompile(`kernel state added to the snapshot.*`)
+	seen := len(added.FindAllString(validator.logText(), -1))
+	deadline := time.Now().Add(300 * time.Second)
+	for len(added.FindAllString(validator.logText(), -1)) <= seen {
+		if time.Now().After(deadline) {
+			t.Fatal("no snapshot after the installs")
+		}
+		time.Sleep(time.Second)
+	}
+	lines := added.FindAllString(validator.logText(), -1)
+	t.Logf("FIGURE snapshot: %s", lines[len(lines)-1])
+
+	configureStateSync := func(i int) {
+		h, err := ln.height(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rpc := strings.TrimPrefix(ln.rpcURL(0), "http://")
+		editConfigToml(t, ln.home(i), map[string]string{
+			"enable = false":         "enable = true",
+			`rpc_servers = ""`:       fmt.Sprintf("rpc_servers = %q", rpc+","+rpc),
+			"trust_height = 0":       fmt.Sprintf("trust_height = %d", h),
+			`trust_hash = ""`:        fmt.Sprintf("trust_hash = %q", blockHashAt(t, ln, 0, h)),
+			`discovery_time = "15s"`: `discovery_time = "5s"`,
+		})
+	}
+	follow := func(i int, how string) {
+		t0 := time.Now()
+		n := ln.start(t, i, "--split")
+		tip, err := ln.height(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln.waitHeight(t, i, tip, 900*time.Second, n)
+		t.Logf("FIGURE %s: node%d from an empty home to the validator's height %d (at its start) in %s",
+			how, i, tip, time.Since(t0).Round(100*time.Millisecond))
+		stopNode(t, n)
+	}
+	configureStateSync(1)
+	follow(1, "state sync")
+	follow(2, "replay from genesis")
+}
