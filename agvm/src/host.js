@@ -586,6 +586,18 @@ export function makeHost({
     return { kernelHeight };
   }
 
+  /** Stops the vat workers and closes the store without committing. */
+  async function closeKernel() {
+    const [c, store] = [controller, swingStore];
+    controller = null;
+    swingStore = null;
+    try {
+      await c?.shutdown();
+    } finally {
+      await store?.hostStorage.close();
+    }
+  }
+
   /**
    * swingset.Restore: a node that joined by state sync swaps the swing-store
    * agd imported from the snapshot (src/kernel-db.js) in for its own. Only a
@@ -613,26 +625,16 @@ export function makeHost({
       }
       await startController();
     };
-    const closeAll = async () => {
-      const [c, store] = [controller, swingStore];
-      controller = null;
-      swingStore = null;
-      try {
-        await c?.shutdown();
-      } finally {
-        await store?.hostStorage.close();
-      }
-    };
-    await closeAll();
+    await closeKernel();
     fs.rmSync(aside, { recursive: true, force: true });
     fs.renameSync(live, aside);
-    fs.renameSync(from, live);
     try {
+      fs.renameSync(from, live);
       await open();
     } catch (e) {
       log(`restore of height ${height} failed, putting the previous store back: ${e.message}`);
-      await closeAll().catch(() => {});
-      fs.renameSync(live, from);
+      await closeKernel().catch(() => {});
+      if (fs.existsSync(live)) fs.renameSync(live, from);
       fs.renameSync(aside, live);
       swingStore = openSwingStore(live);
       await startController();
@@ -666,16 +668,7 @@ export function makeHost({
       shuttingDown = true;
     },
     /** Stops the vat workers and closes the store without committing. */
-    async close() {
-      const [c, store] = [controller, swingStore];
-      controller = null;
-      swingStore = null;
-      try {
-        await c?.shutdown();
-      } finally {
-        await store?.hostStorage.close();
-      }
-    },
+    close: closeKernel,
     get shuttingDown() {
       return shuttingDown;
     },

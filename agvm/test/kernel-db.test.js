@@ -60,6 +60,10 @@ test('an export of height 3, taken while the kernel commits 4, restores into a f
   await init(k.kernel);
   const staged = path.join(dir, 'swingstore.restored');
   await importKernelDB({ fromDir: out, storeDir: staged, height: 3, chainID: 'agoriclocal' });
+  // A store of another height is refused, and the kernel's own is put back.
+  await assert.rejects(k.kernel.handle('swingset.Restore', { blockHeight: 4, swingStore: staged }), /restore failed: restored kernel store is at height 3, not 4/);
+  assert.equal(fs.existsSync(staged), true, 'the staged store is back where it was');
+  assert.equal(k.kernel.kernelHeight, 0);
   const restored = await k.kernel.handle('swingset.Restore', { blockHeight: 3, swingStore: staged });
   assert.deepEqual(restored, { kernelHeight: 3, activityHash: hashes[2] });
   assert.equal(fs.existsSync(staged), false, 'the staged store moved into place');

@@ -24,7 +24,7 @@ func TestStateSyncCarriesTheKernel(t *testing.T) {
 	}
 	ln := newLocalnet(t, 1, "--full-nodes", "1")
 	editAppToml(t, ln.home(0), "snapshot-interval = 0", "snapshot-interval = 10")
-	validator := ln.start(t, 0, "--split")
+	validator := ln.start(t, 0, "--split", "--kernel-init-timeout", "5m")
 	ln.waitHeight(t, 0, 2, 120*time.Second, validator)
 
 	vat := installTipjar(t, ln)
@@ -76,7 +76,7 @@ func TestStateSyncCarriesTheKernel(t *testing.T) {
 		`discovery_time = "15s"`: `discovery_time = "5s"`,
 	})
 	joined := time.Now()
-	joiner := ln.start(t, 1, "--split")
+	joiner := ln.start(t, 1, "--split", "--kernel-init-timeout", "5m")
 	tip, err := ln.height(0)
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +229,7 @@ func TestSnapshotCommandsCarryTheKernel(t *testing.T) {
 		t.Skip("starts a real chain")
 	}
 	ln := newLocalnet(t, 1, "--full-nodes", "1")
-	validator := ln.start(t, 0, "--split")
+	validator := ln.start(t, 0, "--split", "--kernel-init-timeout", "5m")
 	ln.waitHeight(t, 0, 2, 120*time.Second, validator)
 	vat := installTipjar(t, ln)
 	for want := 1; want <= 3; want++ {
@@ -253,7 +253,7 @@ func TestSnapshotCommandsCarryTheKernel(t *testing.T) {
 		t.Fatalf("restore did not restore the kernel:\n%s", out)
 	}
 
-	validator = ln.start(t, 0, "--split")
+	validator = ln.start(t, 0, "--split", "--kernel-init-timeout", "5m")
 	ln.waitHeight(t, 0, h+2, 120*time.Second, validator)
 	rpc := strings.TrimPrefix(ln.rpcURL(0), "http://")
 	editConfigToml(t, ln.home(1), map[string]string{
@@ -262,7 +262,7 @@ func TestSnapshotCommandsCarryTheKernel(t *testing.T) {
 		`trust_hash = ""`:  fmt.Sprintf("trust_hash = %q", blockHashAt(t, ln, 0, h)),
 	})
 	mustAgd(t, "comet", "bootstrap-state", "--home", ln.home(1), "--height", strconv.FormatInt(h, 10))
-	joiner := ln.start(t, 1, "--split")
+	joiner := ln.start(t, 1, "--split", "--kernel-init-timeout", "5m")
 	tip, err := ln.height(0)
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +289,7 @@ func TestStateSyncFigures(t *testing.T) {
 	const contracts = 8
 	ln := newLocalnet(t, 1, "--full-nodes", "2")
 	editAppToml(t, ln.home(0), "snapshot-interval = 0", "snapshot-interval = 50")
-	validator := ln.start(t, 0, "--split")
+	validator := ln.start(t, 0, "--split", "--kernel-init-timeout", "5m")
 	ln.waitHeight(t, 0, 2, 120*time.Second, validator)
 	var vats []string
 	for i := 0; i < contracts; i++ {
@@ -311,6 +311,9 @@ func TestStateSyncFigures(t *testing.T) {
 	}
 	lines := added.FindAllString(validator.logText(), -1)
 	t.Logf("FIGURE snapshot: %s", lines[len(lines)-1])
+	for _, l := range regexp.MustCompile(`kernel state export started.*`).FindAllString(validator.logText(), -1) {
+		t.Logf("FIGURE commit waited for the exporter: %s", l)
+	}
 
 	configureStateSync := func(i int) {
 		h, err := ln.height(0)
@@ -328,7 +331,7 @@ func TestStateSyncFigures(t *testing.T) {
 	}
 	follow := func(i int, how string) {
 		t0 := time.Now()
-		n := ln.start(t, i, "--split")
+		n := ln.start(t, i, "--split", "--kernel-init-timeout", "5m")
 		tip, err := ln.height(0)
 		if err != nil {
 			t.Fatal(err)
