@@ -81,7 +81,7 @@ func TestStateSyncCarriesTheKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln.waitHeight(t, 1, tip, 300*time.Second, joiner)
+	ln.waitHeight(t, 1, tip, 600*time.Second, joiner)
 	t.Logf("node1 reached the tip %d by state sync %s after its start", tip, time.Since(joined).Round(time.Millisecond))
 	if !strings.Contains(joiner.logText(), "kernel state imported from the snapshot") {
 		t.Fatalf("node1 imported no kernel state:\n%s", tail(joiner.logText(), 3000))
@@ -102,6 +102,9 @@ func TestStateSyncCarriesTheKernel(t *testing.T) {
 	if count != before+1 {
 		t.Fatalf("count %d", count)
 	}
+	// On a loaded machine the joined node may trail the validator: wait for
+	// it to run the delivery's block.
+	ln.waitHeight(t, 1, tx.Height+1, 600*time.Second, joiner)
 	if got := outcomeAt(t, ln, 1, tx.ActionID); string(got.Result) != strconv.Itoa(before+1) {
 		t.Fatalf("node1 holds outcome %+v for the delivery after the join, want result %d: the heap did not come along", got, before+1)
 	}
@@ -115,7 +118,7 @@ func TestStateSyncCarriesTheKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln.waitHeight(t, 1, end, 120*time.Second, joiner)
+	ln.waitHeight(t, 1, end, 600*time.Second, joiner)
 	firstRun := restored + 2 // the first block node1 ran is R+1; its AppHash is in block R+2
 	for h := firstRun; h <= end; h++ {
 		a, b := appHashAt(t, ln, 0, h), appHashAt(t, ln, 1, h)
@@ -267,11 +270,12 @@ func TestSnapshotCommandsCarryTheKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln.waitHeight(t, 1, tip, 180*time.Second, joiner)
+	ln.waitHeight(t, 1, tip, 600*time.Second, joiner)
 	if want := fmt.Sprintf("kernel_height=%d", h); !strings.Contains(joiner.logText(), want) {
 		t.Fatalf("node1's handshake did not find the kernel at %d:\n%s", h, tail(joiner.logText(), 3000))
 	}
 	tx := sendTx(t, ln, "swingset", "deliver", vat, "increment", "[]")
+	ln.waitHeight(t, 1, tx.Height+1, 600*time.Second, joiner)
 	if o := outcomeAt(t, ln, 1, tx.ActionID); string(o.Result) != "4" {
 		t.Fatalf("node1 holds outcome %+v, want 4: the counter did not come along", o)
 	}
