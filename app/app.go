@@ -65,6 +65,7 @@ import (
 	"github.com/agd-project/agd/x/kernelcall"
 	"github.com/agd-project/agd/x/swingset"
 	swingsetkeeper "github.com/agd-project/agd/x/swingset/keeper"
+	"github.com/agd-project/agd/x/swingset/snapshotter"
 	swingsettypes "github.com/agd-project/agd/x/swingset/types"
 	"github.com/agd-project/agd/x/vbank"
 	vbankkeeper "github.com/agd-project/agd/x/vbank/keeper"
@@ -119,6 +120,8 @@ type App struct {
 	VbankKeeper    vbankkeeper.Keeper
 	VstorageKeeper vstoragekeeper.Keeper
 	KernelWindow   *kernelcall.Window
+	// KernelSnapshots puts the kernel's state into state-sync snapshots.
+	KernelSnapshots *snapshotter.Snapshotter
 
 	ModuleManager      *module.Manager
 	BasicModuleManager module.BasicManager
@@ -288,6 +291,8 @@ func New(
 		panic(fmt.Errorf("ante handler: %w", err))
 	}
 	app.SetAnteHandler(anteHandler)
+
+	app.registerKernelSnapshots(appOpts, logger)
 
 	if loadLatest {
 		if err := app.LoadLatestVersion(); err != nil {

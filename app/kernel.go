@@ -26,6 +26,9 @@ type Kernel interface {
 	// BalanceUpdate sends the block's vbank.BalanceUpdate notification; it
 	// goes between BeginBlock and EndBlock.
 	BalanceUpdate(ctx context.Context, update any) error
+	// Restore swaps in the swing-store imported from a state-sync snapshot
+	// of height, whose restored cosmos state holds activityHash.
+	Restore(ctx context.Context, height int64, activityHash, swingStore string) error
 }
 
 // ErrNoKernel is returned for a block when no kernel is attached: the chain's
@@ -35,12 +38,28 @@ var ErrNoKernel = errors.New("no kernel attached: agd runs blocks only with its 
 
 // SetKernel attaches the kernel; agd start does it after the handshake and
 // before CometBFT may replay or run any block.
-func (app *App) SetKernel(k Kernel) { app.kernel = k }
+func (app *App) SetKernel(k Kernel) {
+	app.kernel = k
+	app.KernelSnapshots.SetRestore(app.restoreKernel)
+}
 
 // CommittedActivityHash returns the kernel activity hash stored in the last
 // committed state, for the start-up handshake.
+//
+// It reads the committed version itself, not through the SDK's inter-block
+// cache: a state-sync restore replaces the stores beneath that cache, so a
+// value it cached before the restore (this very read at start-up) would be
+// stale afterwards.
 func (app *App) CommittedActivityHash() (string, error) {
-	ctx := app.NewUncachedContext(false, cmtproto.Header{Height: app.LastBlockHeight()})
+	height := app.LastBlockHeight()
+	if height == 0 {
+		return "", nil
+	}
+	cms, err := app.CommitMultiStore().CacheMultiStoreWithVersion(height)
+	if err != nil {
+		return "", fmt.Errorf("read committed state at height %d: %w", height, err)
+	}
+	ctx := sdk.NewContext(cms, cmtproto.Header{Height: height}, false, app.Logger())
 	return app.SwingsetKeeper.ActivityHash(ctx)
 }
 
@@ -103,6 +122,9 @@ func (app *App) Commit() (*abci.ResponseCommit, error) {
 	if err := app.kernel.Commit(context.Background(), height); err != nil {
 		return nil, fmt.Errorf("commit of block %d: %w", height, err)
 	}
+	// Before agd's commit, so before the kernel can commit height+1: a
+	// snapshot's kernel export opens its read transaction on height here.
+	app.KernelSnapshots.KernelCommitted(height)
 	res, err := app.BaseApp.Commit()
 	if err != nil {
 		return nil, err

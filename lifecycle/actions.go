@@ -53,7 +53,12 @@ type Stop struct {
 	Reason   string
 }
 
+// CallKernelRestore asks for swingset.Restore(Height), which swaps the
+// imported kernel state in; answer: KernelRestored.
+type CallKernelRestore struct{ Height int64 }
+
 func (CallKernelInit) isAction()     {}
+func (CallKernelRestore) isAction()  {}
 func (CallKernelBegin) isAction()    {}
 func (CallKernelEnd) isAction()      {}
 func (CallKernelCommit) isAction()   {}

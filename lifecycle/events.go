@@ -73,7 +73,25 @@ type SignalReceived struct{ Name string }
 // ended, as the driver would print it ("exit status 1", "signal: killed").
 type KernelExited struct{ Status string }
 
+// RestoreRequested is fed when a fresh node (both sides at height 0) has
+// restored a state-sync snapshot of Height: cosmos state is at Height and
+// holds ActivityHash, and the kernel's part was imported for the kernel to
+// take up.
+type RestoreRequested struct {
+	Height       int64
+	ActivityHash string
+}
+
+// KernelRestored is the kernel's answer to CallKernelRestore.
+type KernelRestored struct {
+	KernelHeight int64
+	ActivityHash string
+	Err          string
+}
+
 func (Started) isEvent()           {}
+func (RestoreRequested) isEvent()  {}
+func (KernelRestored) isEvent()    {}
 func (KernelInitialized) isEvent() {}
 func (BlockStarted) isEvent()      {}
 func (KernelBegan) isEvent()       {}

@@ -75,6 +75,14 @@ func (m *Machine) Handle(ev Event) []Action {
 		if m.phase == PhaseInitializing {
 			return m.kernelInitialized(ev)
 		}
+	case RestoreRequested:
+		if m.phase == PhaseIdle {
+			return m.restoreRequested(ev)
+		}
+	case KernelRestored:
+		if m.phase == PhaseRestoring {
+			return m.kernelRestored(ev)
+		}
 	case BlockStarted:
 		if m.phase == PhaseIdle {
 			return m.blockStarted(ev)
@@ -188,7 +196,42 @@ func (m *Machine) kernelInitialized(ev KernelInitialized) []Action {
 	return m.settle()
 }
 
+// restoreRequested starts the kernel's side of a state-sync restore. Only a
+// fresh node restores: a kernel that ran blocks is never replaced.
+func (m *Machine) restoreRequested(ev RestoreRequested) []Action {
+	if ev.Height <= 0 || m.kernel != 0 || m.cosmos != 0 {
+		return m.halt(1, fmt.Sprintf("state-sync restore of height %d asked for with the kernel at height %d and cosmos at height %d: only a fresh node restores a snapshot", ev.Height, m.kernel, m.cosmos), 0)
+	}
+	m.height = ev.Height
+	m.cosmosHash = ev.ActivityHash
+	m.phase = PhaseRestoring
+	return []Action{CallKernelRestore{Height: ev.Height}}
+}
+
+// kernelRestored checks the restored kernel against the restored cosmos
+// state as the start-up handshake would: equal heights, equal activity hash.
+func (m *Machine) kernelRestored(ev KernelRestored) []Action {
+	h := m.height
+	if m.failure != "" {
+		return m.halt(1, m.failure, 0)
+	}
+	switch {
+	case ev.Err != "":
+		return m.fail(fmt.Sprintf("kernel swingset.Restore(%d) failed: %s", h, ev.Err))
+	case ev.KernelHeight != h:
+		return m.fail(fmt.Sprintf("restored kernel is at height %d but the restored cosmos state is at height %d", ev.KernelHeight, h))
+	case ev.ActivityHash != m.cosmosHash:
+		return m.fail(fmt.Sprintf("restored kernel activity hash %q at height %d differs from the restored cosmos state's %q", ev.ActivityHash, h, m.cosmosHash))
+	}
+	m.kernel, m.cosmos = h, h
+	m.phase = PhaseIdle
+	return m.settle()
+}
+
 func (m *Machine) blockStarted(ev BlockStarted) []Action {
+	if ev.Height > 1 && m.cosmos == 0 && m.kernel == 0 {
+		return m.halt(1, fmt.Sprintf("block %d comes to a node whose kernel is at height 0: cosmos state was restored from a state-sync snapshot at height %d without the kernel's part (no %q extension payload); restore from a snapshot that has it", ev.Height, ev.Height-1, "swingset"), ev.Height)
+	}
 	if ev.Height != m.cosmos+1 {
 		return m.halt(1, fmt.Sprintf("block %d does not follow the committed height %d", ev.Height, m.cosmos), ev.Height)
 	}
@@ -331,6 +374,8 @@ func (m *Machine) where() string {
 		return fmt.Sprintf("during swingset.Commit(%d)", m.height)
 	case PhaseCosmosCommitting:
 		return fmt.Sprintf("after committing block %d", m.height)
+	case PhaseRestoring:
+		return fmt.Sprintf("during swingset.Restore(%d)", m.height)
 	}
 	return fmt.Sprintf("during block %d", m.height)
 }

@@ -177,6 +177,47 @@ func TestScenarios(t *testing.T) {
 				stop(1, "lifecycle: unexpected lifecycle.BlockStarted{Height:6} in phase committing at block 5")}},
 		}),
 		kernel: 4, cosmos: 4, wantPhase: PhaseStopped, wantStopRc: 1,
+	}, {
+		name: "state sync: a fresh node restores height 20 on both sides and goes on with block 21",
+		steps: join(toIdle(0, 0, "g"), []exchange{
+			{RestoreRequested{Height: 20, ActivityHash: "a20"}, []Action{CallKernelRestore{Height: 20}}},
+			{KernelRestored{KernelHeight: 20, ActivityHash: "a20"}, nil},
+		}, toCommitting(21, "a21"), []exchange{
+			{KernelCommitted{Height: 21, KernelHeight: 21}, []Action{CommitCosmos{Height: 21}}},
+			{CosmosCommitted{Height: 21}, nil},
+		}),
+		kernel: 21, cosmos: 21, wantPhase: PhaseIdle,
+	}, {
+		name: "state sync: a restored kernel whose activity hash differs stops agd naming both",
+		steps: join(toIdle(0, 0, "g"), []exchange{
+			{RestoreRequested{Height: 20, ActivityHash: "a20"}, []Action{CallKernelRestore{Height: 20}}},
+			{KernelRestored{KernelHeight: 20, ActivityHash: "x20"}, []Action{
+				stop(1, `restored kernel activity hash "x20" at height 20 differs from the restored cosmos state's "a20"`)}},
+		}),
+		kernel: 0, cosmos: 0, wantPhase: PhaseStopped, wantStopRc: 1,
+	}, {
+		name: "state sync: a restored kernel at another height stops agd naming both",
+		steps: join(toIdle(0, 0, "g"), []exchange{
+			{RestoreRequested{Height: 20, ActivityHash: "a20"}, []Action{CallKernelRestore{Height: 20}}},
+			{KernelRestored{KernelHeight: 19, ActivityHash: "a20"}, []Action{
+				stop(1, "restored kernel is at height 19 but the restored cosmos state is at height 20")}},
+		}),
+		kernel: 0, cosmos: 0, wantPhase: PhaseStopped, wantStopRc: 1,
+	}, {
+		name: "state sync: a kernel that ran blocks is never replaced",
+		steps: join(toIdle(5, 5, "a5"), []exchange{
+			{RestoreRequested{Height: 20, ActivityHash: "a20"}, []Action{
+				stop(1, "state-sync restore of height 20 asked for with the kernel at height 5 and cosmos at height 5: only a fresh node restores a snapshot")}},
+		}),
+		kernel: 5, cosmos: 5, wantPhase: PhaseStopped, wantStopRc: 1,
+	}, {
+		name: "state sync without the kernel's part: the first block names it",
+		steps: join(toIdle(0, 0, "g"), []exchange{
+			{BlockStarted{Height: 21}, []Action{
+				RefuseBlock{Height: 21, Reason: `block 21 comes to a node whose kernel is at height 0: cosmos state was restored from a state-sync snapshot at height 20 without the kernel's part (no "swingset" extension payload); restore from a snapshot that has it`},
+				stop(1, `block 21 comes to a node whose kernel is at height 0: cosmos state was restored from a state-sync snapshot at height 20 without the kernel's part (no "swingset" extension payload); restore from a snapshot that has it`)}},
+		}),
+		kernel: 0, cosmos: 0, wantPhase: PhaseStopped, wantStopRc: 1,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

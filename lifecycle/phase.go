@@ -24,6 +24,8 @@ const (
 	PhaseCosmosCommitting
 	// PhaseStopped: Stop was emitted; nothing more will be done.
 	PhaseStopped
+	// PhaseRestoring: swingset.Restore is outstanding (state sync).
+	PhaseRestoring
 )
 
 var phaseNames = [...]string{
@@ -37,6 +39,7 @@ var phaseNames = [...]string{
 	PhaseCommitting:       "committing",
 	PhaseCosmosCommitting: "cosmos committing",
 	PhaseStopped:          "stopped",
+	PhaseRestoring:        "restoring",
 }
 
 func (p Phase) String() string {

@@ -178,13 +178,17 @@ export function makeHost({
 
   /** Requests vats made to agd in the current run, in order. */
   let outbox = [];
-  const bridge = buildBridge((channel, msg) => {
-    if (channel !== 'agd' || msg === null || typeof msg !== 'object') {
-      throw Error(`bridge: unknown outbound ${JSON.stringify(channel)}`);
-    }
-    outbox.push(msg);
-    return null;
-  });
+  // One bridge per controller: a bridge device's inbound callback can be
+  // registered once, and swingset.Restore starts a second controller.
+  const makeBridge = () =>
+    buildBridge((channel, msg) => {
+      if (channel !== 'agd' || msg === null || typeof msg !== 'object') {
+        throw Error(`bridge: unknown outbound ${JSON.stringify(channel)}`);
+      }
+      outbox.push(msg);
+      return null;
+    });
+  let bridge = null;
 
   const hostKV = () => swingStore.hostStorage.kvStore;
 
@@ -349,6 +353,7 @@ export function makeHost({
 
   async function startController() {
     const { kernelStorage } = swingStore;
+    bridge = makeBridge();
     controller = await makeSwingsetController(
       kernelStorage,
       { bridge: { ...bridge.endowments } },
@@ -581,12 +586,74 @@ export function makeHost({
     return { kernelHeight };
   }
 
+  /** Stops the vat workers and closes the store without committing. */
+  async function closeKernel() {
+    const [c, store] = [controller, swingStore];
+    controller = null;
+    swingStore = null;
+    try {
+      await c?.shutdown();
+    } finally {
+      await store?.hostStorage.close();
+    }
+  }
+
+  /**
+   * swingset.Restore: a node that joined by state sync swaps the swing-store
+   * agd imported from the snapshot (src/kernel-db.js) in for its own. Only a
+   * kernel that has committed no block may be replaced, so nothing a chain
+   * ran is ever thrown away; the replaced store is kept until the new one
+   * opened, and put back if it does not.
+   */
+  async function restore(params) {
+    const height = requireHeight(params, 'blockHeight');
+    const from = requireString(params, 'swingStore');
+    requirePhase('idle', 'swingset.Restore');
+    if (kernelHeight !== 0) {
+      throw new RpcError(ErrorCodes.INTERNAL_ERROR, `refusing to replace a kernel that has committed block ${kernelHeight}; only a fresh kernel is restored`);
+    }
+    if (!fs.existsSync(from)) throw invalidParams(`swingStore ${from} does not exist`);
+    const live = swingStorePath(stateDir);
+    const aside = `${live}.replaced`;
+    const open = async () => {
+      swingStore = openSwingStore(live);
+      const stored = swingStore.hostStorage.kvStore.get('host.kernelHeight');
+      if (stored !== String(height)) throw Error(`restored kernel store is at height ${stored}, not ${height}`);
+      const storedChainID = swingStore.hostStorage.kvStore.get('host.chainID');
+      if (storedChainID !== undefined && storedChainID !== chainID) {
+        throw Error(`restored kernel store is for chain ${JSON.stringify(storedChainID)}, not ${JSON.stringify(chainID)}`);
+      }
+      await startController();
+    };
+    await closeKernel();
+    fs.rmSync(aside, { recursive: true, force: true });
+    fs.renameSync(live, aside);
+    try {
+      fs.renameSync(from, live);
+      await open();
+    } catch (e) {
+      log(`restore of height ${height} failed, putting the previous store back: ${e.message}`);
+      await closeKernel().catch(() => {});
+      if (fs.existsSync(live)) fs.renameSync(live, from);
+      fs.renameSync(aside, live);
+      swingStore = openSwingStore(live);
+      await startController();
+      throw new RpcError(ErrorCodes.INTERNAL_ERROR, `restore failed: ${e.message}`);
+    }
+    fs.rmSync(aside, { recursive: true, force: true });
+    kernelHeight = height;
+    const activityHash = controller.getActivityhash();
+    log(`restored: kernelHeight ${kernelHeight} activityhash ${activityHash}`);
+    return { kernelHeight, activityHash };
+  }
+
   const methods = {
     'swingset.Init': init,
     'swingset.BeginBlock': beginBlock,
     'vbank.BalanceUpdate': balanceUpdate,
     'swingset.EndBlock': endBlock,
     'swingset.Commit': commit,
+    'swingset.Restore': restore,
   };
 
   return {
@@ -601,16 +668,7 @@ export function makeHost({
       shuttingDown = true;
     },
     /** Stops the vat workers and closes the store without committing. */
-    async close() {
-      const [c, store] = [controller, swingStore];
-      controller = null;
-      swingStore = null;
-      try {
-        await c?.shutdown();
-      } finally {
-        await store?.hostStorage.close();
-      }
-    },
+    close: closeKernel,
     get shuttingDown() {
       return shuttingDown;
     },

@@ -183,6 +183,10 @@ func (d *Driver) perform(ctx context.Context, act lifecycle.Action, block blockI
 			BlockHeight: a.Height, BlockTime: block.time, Actions: actions, Params: block.params.wire(),
 		}, &res)
 		return lifecycle.KernelEnded{Height: a.Height, ActivityHash: res.ActivityHash, Err: errText(err)}
+	case lifecycle.CallKernelRestore:
+		var res restoreResult
+		err := d.call(ctx, "swingset.Restore", restoreParams{BlockHeight: a.Height, SwingStore: block.restoreFrom}, &res)
+		return lifecycle.KernelRestored{KernelHeight: res.KernelHeight, ActivityHash: res.ActivityHash, Err: errText(err)}
 	case lifecycle.CallKernelCommit:
 		var res commitResult
 		err := d.call(ctx, "swingset.Commit", commitParams{BlockHeight: a.Height}, &res)

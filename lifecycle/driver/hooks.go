@@ -26,6 +26,8 @@ type blockInputs struct {
 	time    int64
 	actions []json.RawMessage
 	params  KernelParams
+	// restoreFrom is the imported swing-store swingset.Restore swaps in.
+	restoreFrom string
 }
 
 var noBlock = blockInputs{}
@@ -40,6 +42,22 @@ func (d *Driver) Init(ctx context.Context, cosmosHeight int64, activityHash stri
 	}
 	// A signal that came before Init stopped the machine already; Started
 	// then asks for nothing, and the handshake did not happen.
+	if stop, ok := d.Decision(); ok {
+		return fmt.Errorf("%w: %s", ErrStopping, stop.Reason)
+	}
+	return nil
+}
+
+// Restore hands the kernel the swing-store imported from a state-sync
+// snapshot of height (swingStore, a folder beside the kernel's own) once
+// cosmos state was restored to height with activityHash. It returns an
+// error, naming both sides, unless the kernel took it up at the same height
+// and activity hash; agd then stops.
+func (d *Driver) Restore(ctx context.Context, height int64, activityHash, swingStore string) error {
+	out := d.run(ctx, lifecycle.RestoreRequested{Height: height, ActivityHash: activityHash}, blockInputs{restoreFrom: swingStore})
+	if out.refused != nil {
+		return out.refused
+	}
 	if stop, ok := d.Decision(); ok {
 		return fmt.Errorf("%w: %s", ErrStopping, stop.Reason)
 	}

@@ -51,6 +51,16 @@ type endResult struct {
 	ActivityHash string `json:"activityHash"`
 }
 
+type restoreParams struct {
+	BlockHeight int64  `json:"blockHeight"`
+	SwingStore  string `json:"swingStore"`
+}
+
+type restoreResult struct {
+	KernelHeight int64  `json:"kernelHeight"`
+	ActivityHash string `json:"activityHash"`
+}
+
 type commitParams struct {
 	BlockHeight int64 `json:"blockHeight"`
 }
