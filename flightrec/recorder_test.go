@@ -404,3 +404,25 @@ func TestRestartEntriesBeforeTheFirstBlockGoToStartup(t *testing.T) {
 		t.Fatalf("block 7 starts %q, want its begin-block marker", b7)
 	}
 }
+
+// Config.Observe sees every entry, startup and block entries alike, with
+// the kernel's bytes and in its order, across batch boundaries.
+func TestRecorderObserveSeesEveryEntryInOrder(t *testing.T) {
+	var seen []string
+	r, err := Open(Config{Dir: t.TempDir(), Policy: Policy{KeepBlocks: 2},
+		Observe: func(entry []byte) { seen = append(seen, string(entry)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	start := crank(0, "")
+	if err := r.Write(batch(start)); err != nil {
+		t.Fatal(err)
+	}
+	block(t, r, 1, crank(1, ""), crank(2, ""))
+	want := []string{start, markerEntry(TypeBeginBlock, 1), markerEntry(TypeEndBlockStart, 1), crank(1, ""), crank(2, ""),
+		markerEntry(TypeEndBlockEnd, 1), markerEntry(TypeCommitStart, 1), markerEntry(TypeCommitEnd, 1)}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("observed\n%s\nwant\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -87,6 +87,7 @@ func openFlightRecorder(logger log.Logger, home string, v *viper.Viper, m *metri
 			m.Unpropagated(metrics.SiteFlightrecWrite)
 			report.failed(err)
 		},
+		Observe: m.SlogEntry,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open flight recorder: %w", err)

@@ -137,6 +137,9 @@ func TestMetricsEndpoint(t *testing.T) {
 		{"agd_flightrec_retained_bytes", nil, 1},
 		{"agd_kernel_process_resident_bytes", map[string]string{"process": "kernel"}, 10 << 20},
 		{"agd_kernel_process_cpu_seconds_total", map[string]string{"process": "kernel"}, 0.01},
+		// One observation per committed block, the blocks since start.
+		{"agd_kernel_block_cranks", nil, h2 - 1},
+		{"agd_kernel_block_computrons", nil, h2 - 1},
 	}
 	for _, c := range checks {
 		got, ok := sample(later, c.name, c.labels)
@@ -157,4 +160,27 @@ func TestMetricsEndpoint(t *testing.T) {
 			t.Errorf("%s%v = %v (present %v), want a series at 0 on a healthy node", zero.name, zero.labels, got, ok)
 		}
 	}
+
+	// The kernel's per-block work moves with a delivery: its block adds
+	// cranks (the bootstrap vat's deliver, the faucet's ping, the notify)
+	// and their metered computrons.
+	cranks0, computrons0 := histogramSum(later, "agd_kernel_block_cranks"), histogramSum(later, "agd_kernel_block_computrons")
+	ping := sendTx(t, ln, "swingset", "deliver", "faucet", "ping", "[]")
+	ln.waitHeight(t, 0, ping.Height+1, 30*time.Second, node)
+	moved := ln.scrape(t, 0)
+	if c := histogramSum(moved, "agd_kernel_block_cranks"); c < cranks0+3 {
+		t.Errorf("agd_kernel_block_cranks summed %v before a delivery and %v after: want 3 cranks more at least", cranks0, c)
+	}
+	if c := histogramSum(moved, "agd_kernel_block_computrons"); c <= computrons0 {
+		t.Errorf("agd_kernel_block_computrons summed %v before a delivery and %v after: the delivery's compute is missing", computrons0, c)
+	}
+}
+
+// histogramSum is the sum of all observations of histogram name.
+func histogramSum(families map[string]*dto.MetricFamily, name string) float64 {
+	var sum float64
+	for _, m := range families[name].GetMetric() {
+		sum += m.GetHistogram().GetSampleSum()
+	}
+	return sum
 }
