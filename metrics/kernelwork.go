@@ -58,9 +58,3 @@ func (w *blockWork) observe(entry []byte) {
 		w.computrons.Observe(float64(b.Computrons))
 	}
 }
-
-// SlogEntry takes one of the kernel's slog entries (its JSON bytes), in
-// the order the kernel wrote them. Each block, at its commit-block-finish
-// marker, adds one observation to agd_kernel_block_cranks and
-// agd_kernel_block_computrons.
-func (m *Metrics) SlogEntry(entry []byte) { m.work.observe(entry) }

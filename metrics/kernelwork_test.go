@@ -58,3 +58,42 @@ func TestBlockWorkFromTheKernelsSlog(t *testing.T) {
 		}
 	}
 }
+
+// The kernel's agvm-error entries count in agd_unpropagated_errors_total
+// under their site; an unknown site counts as agvm.other, and an entry that
+// only mentions the type in its data counts for nothing.
+func TestKernelErrorsCountAsUnpropagated(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := New(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []string{
+		`{"type":"agvm-error","site":"slog_file","error":"SLOGFILE write failed: ENOSPC; file slog disabled","time":1,"monotime":2}`,
+		`{"type":"agvm-error","site":"chain_send","error":"block 9: vstorage.Set failed: boom","time":1,"monotime":2}`,
+		`{"type":"agvm-error","site":"chain_send","error":"block 10: vstorage.Set failed: boom","time":1,"monotime":2}`,
+		`{"type":"agvm-error","site":"made_up_by_a_newer_kernel","error":"x"}`,
+		`{"type":"syscall","ksc":["vatstoreSet","k","\"agvm-error\""]}`,
+	} {
+		m.SlogEntry([]byte(e))
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != NameUnpropagatedErrors {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			got[s.GetLabel()[0].GetValue()] = s.GetCounter().GetValue()
+		}
+	}
+	want := map[string]float64{"agvm.slog_file": 1, "agvm.chain_send": 2, "agvm.other": 1, "agvm.unhandled_rejection": 0, "lifecycle.signal_kernel": 0}
+	for site, n := range want {
+		if v, ok := got[site]; !ok || v != n {
+			t.Errorf("site %s: %v (present %v), want %v", site, v, ok, n)
+		}
+	}
+}

@@ -3,6 +3,9 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,4 +186,30 @@ func histogramSum(families map[string]*dto.MetricFamily, name string) float64 {
 		sum += m.GetHistogram().GetSampleSum()
 	}
 	return sum
+}
+
+// TestKernelErrorsReachMetrics: an error the kernel can only log reaches
+// agd and counts in agd_unpropagated_errors_total under its agvm site. The
+// kernel's SLOGFILE is /dev/full, which opens and then fails every write:
+// the kernel turns its file slog off, logs it, and sends agd an agvm-error
+// entry.
+func TestKernelErrorsReachMetrics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real chain")
+	}
+	ln := newLocalnet(t, 1)
+	cmd := exec.Command(agdBinary(t), "start", "--home", ln.home(0), "--log_no_color", "--split")
+	cmd.Env = append(os.Environ(), "SLOGFILE=/dev/full")
+	node := startCommand(t, "node0", cmd)
+	ln.waitHeight(t, 0, 2, 60*time.Second, node)
+	families := ln.scrape(t, 0)
+	if got, _ := sample(families, "agd_unpropagated_errors_total", map[string]string{"site": "agvm.slog_file"}); got != 1 {
+		t.Fatalf(`agd_unpropagated_errors_total{site="agvm.slog_file"} = %v, want 1 (the first write failed, then the file slog is off)`, got)
+	}
+	if got, ok := sample(families, "agd_unpropagated_errors_total", map[string]string{"site": "agvm.chain_send"}); !ok || got != 0 {
+		t.Errorf(`agd_unpropagated_errors_total{site="agvm.chain_send"} = %v (present %v), want a series at 0`, got, ok)
+	}
+	if !strings.Contains(node.logText(), "SLOGFILE write failed") {
+		t.Errorf("the node's log does not say the kernel's SLOGFILE failed")
+	}
 }
