@@ -1,8 +1,9 @@
 package metrics
 
 import (
-	"bytes"
 	"encoding/json"
+
+	"github.com/agd-project/agd/internal/kernelwork"
 )
 
 // The kernel's own errors that it can only log (agvm/src/slog.js
@@ -44,19 +45,16 @@ var kernelSites = []Site{
 	SiteKernelRPCAfterHandle, SiteKernelRPCNotification, SiteKernelUnhandledRejection, SiteKernelOther,
 }
 
-var kernelErrorMark = []byte(`"` + kernelErrorType + `"`)
-
-// kernelErrorSite reports the site an agvm-error entry names. Only entries
-// that mention the type are decoded; the decoded type decides.
+// kernelErrorSite reports the site an agvm-error entry names. Only those
+// entries are decoded.
 func kernelErrorSite(entry []byte) (Site, bool) {
-	if !bytes.Contains(entry, kernelErrorMark) {
+	if kernelwork.EntryType(entry) != kernelErrorType {
 		return "", false
 	}
 	var e struct {
-		Type string `json:"type"`
 		Site string `json:"site"`
 	}
-	if json.Unmarshal(entry, &e) != nil || e.Type != kernelErrorType {
+	if json.Unmarshal(entry, &e) != nil {
 		return "", false
 	}
 	site := Site("agvm." + e.Site)

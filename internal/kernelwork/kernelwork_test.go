@@ -88,15 +88,31 @@ func TestTallySkipsWhatIsNotTheBlocksWork(t *testing.T) {
 	feed(`{"type":"syscall","vatID":"v5","ksc":["vatstoreSet","k","\"type\":\"crank-finish\""]}`)
 	feed(`{"type":"deliver-result","vatID":"v5","replay":false,"dr":["ok",null,{"compute":70}]}`)
 	feed(`{"type":"deliver-result","vatID":"v6","replay":false,"dr":["ok",null,null]}`) // unmetered
-	feed(`{"type":"crank-finish","crankType":"routing","crankNum":3}`)
+	feed(`{"type":"deliver-result","vatID":"v5","replay": true,"dr":["ok",null,{"compute":4000}]}`)
+	feed(`{"type":"deliver-result","vatID":"v5","replay":false,"dr":["ok","a \"compute\":9 text",{"compute": 30}]}`) // decoded
+	feed(`{"time":5,"type":"crank-finish","crankType":"routing","crankNum":3}`)         // type not first: decoded
 	feed(`{"type":"crank-finish","crankType":"delivery","crankNum":4}`)
 	b, ok := feed(`{"type":"cosmic-swingset-commit-block-finish","blockHeight":7,"time":2,"monotime":2}`)
-	if !ok || b != (Block{Height: 7, Cranks: 2, Computrons: 70, Deliveries: 1}) {
-		t.Fatalf("block %+v (%v), want height 7, 2 cranks, 70 computrons, 1 delivery", b, ok)
+	if !ok || b != (Block{Height: 7, Cranks: 2, Computrons: 100, Deliveries: 2}) {
+		t.Fatalf("block %+v (%v), want height 7, 2 cranks, 100 computrons, 2 deliveries", b, ok)
 	}
 	// A commit that does not close the block begun is no block.
 	feed(`{"type":"cosmic-swingset-begin-block","blockHeight":8}`)
 	if b, ok := feed(`{"type":"cosmic-swingset-commit-block-finish","blockHeight":9}`); ok {
 		t.Fatalf("commit of 9 closed block 8: %+v", b)
+	}
+}
+
+func TestEntryType(t *testing.T) {
+	for entry, want := range map[string]string{
+		`{"type":"deliver-result","vatID":"v1"}`:       "deliver-result",
+		` {"time":1, "type" : "crank-finish"}`:         "crank-finish",
+		`{"type":"a\"b","x":1}`:                        `a"b`,
+		`{"vatID":"v1","ksc":{"type":"crank-finish"}}`: "",
+		`not json`: "",
+	} {
+		if got := EntryType([]byte(entry)); got != want {
+			t.Errorf("EntryType(%s) = %q, want %q", entry, got, want)
+		}
 	}
 }
