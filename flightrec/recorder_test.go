@@ -307,7 +307,8 @@ func TestDiffFindsFirstDivergentCrank(t *testing.T) {
 
 // SwingSet's timings, transcript replays and vat startups differ between a
 // node that restarted and one that did not, without any consensus
-// difference: Diff must not stop at them.
+// difference, and so does an error only one node's kernel met (its
+// SLOGFILE failed): Diff must not stop at them.
 func TestDiffIgnoresTimingsReplaysAndStartups(t *testing.T) {
 	healthy, restarted := t.TempDir(), t.TempDir()
 	rh, _ := Open(Config{Dir: healthy, Policy: Policy{KeepBlocks: 10}})
@@ -324,6 +325,7 @@ func TestDiffIgnoresTimingsReplaysAndStartups(t *testing.T) {
 			`{"type":"vat-startup-start","vatID":"v1"}`,
 			`{"type":"deliver","vatID":"v1","replay":true}`,
 			`{"type":"vat-startup-finish","vatID":"v1","seconds":0.5}`,
+			`{"type":"agvm-error","site":"slog_file","error":"SLOGFILE write failed: ENOSPC; file slog disabled"}`,
 			`{"type":"deliver-result","crankNum":5,"vatID":"v1","seconds":0.7}`,
 			`{"type":"heap-snapshot-save","vatID":"v1","hash":"ab","compressSeconds":0.9}`,
 			fmt.Sprintf(`{"type":"cosmic-swingset-commit-block-finish","blockHeight":%d}`, h),
