@@ -27,6 +27,9 @@ var localTypes = map[string]bool{
 	"vat-startup-start": true, "vat-startup-finish": true,
 	"start-replay": true, "finish-replay": true,
 	"heap-snapshot-load": true,
+	// An error the kernel could only log (agvm/src/slog.js ERROR_ENTRY):
+	// what failed on this node, such as its SLOGFILE.
+	"agvm-error": true,
 }
 
 // localEntry reports whether an entry says nothing about consensus.

@@ -22,6 +22,10 @@ type Config struct {
 	// must not stop because its evidence could not be written. Nil ignores
 	// them.
 	OnError func(error)
+	// Observe, if set, sees every entry recorded, in the kernel's order,
+	// before it is written (agd's per-block work metrics read them here,
+	// so the batch is sliced into entries once). It must not keep entry.
+	Observe func(entry []byte)
 }
 
 // Recorder keeps the kernel's slog entries of the last blocks on disk. It
@@ -30,6 +34,7 @@ type Config struct {
 type Recorder struct {
 	dir     string
 	onError func(error)
+	observe func(entry []byte)
 	entries atomic.Uint64
 
 	mu        sync.Mutex
@@ -52,7 +57,7 @@ func Open(cfg Config) (*Recorder, error) {
 		return nil, err
 	}
 	ret, acts := NewRetention(cfg.Policy, blocks)
-	r := &Recorder{dir: cfg.Dir, onError: cfg.OnError, retention: ret, store: st}
+	r := &Recorder{dir: cfg.Dir, onError: cfg.OnError, observe: cfg.Observe, retention: ret, store: st}
 	if cfg.OnError == nil {
 		r.onError = func(error) {}
 	}
@@ -142,6 +147,9 @@ func (r *Recorder) Write(params []byte) error {
 	n := 0
 	err := eachEntry(params, func(entry []byte) {
 		n++
+		if r.observe != nil {
+			r.observe(entry)
+		}
 		if h, ok := markerHeight(entry); ok {
 			if h != r.retention.Current() || !r.started {
 				keep(r.flush())

@@ -307,7 +307,8 @@ func TestDiffFindsFirstDivergentCrank(t *testing.T) {
 
 // SwingSet's timings, transcript replays and vat startups differ between a
 // node that restarted and one that did not, without any consensus
-// difference: Diff must not stop at them.
+// difference, and so does an error only one node's kernel met (its
+// SLOGFILE failed): Diff must not stop at them.
 func TestDiffIgnoresTimingsReplaysAndStartups(t *testing.T) {
 	healthy, restarted := t.TempDir(), t.TempDir()
 	rh, _ := Open(Config{Dir: healthy, Policy: Policy{KeepBlocks: 10}})
@@ -324,6 +325,7 @@ func TestDiffIgnoresTimingsReplaysAndStartups(t *testing.T) {
 			`{"type":"vat-startup-start","vatID":"v1"}`,
 			`{"type":"deliver","vatID":"v1","replay":true}`,
 			`{"type":"vat-startup-finish","vatID":"v1","seconds":0.5}`,
+			`{"type":"agvm-error","site":"slog_file","error":"SLOGFILE write failed: ENOSPC; file slog disabled"}`,
 			`{"type":"deliver-result","crankNum":5,"vatID":"v1","seconds":0.7}`,
 			`{"type":"heap-snapshot-save","vatID":"v1","hash":"ab","compressSeconds":0.9}`,
 			fmt.Sprintf(`{"type":"cosmic-swingset-commit-block-finish","blockHeight":%d}`, h),
@@ -402,5 +404,27 @@ func TestRestartEntriesBeforeTheFirstBlockGoToStartup(t *testing.T) {
 	}
 	if b7, _ := os.ReadFile(filepath.Join(dir, BlockFileName(7))); !strings.HasPrefix(string(b7), `{"type":"cosmic-swingset-begin-block","blockHeight":7}`) {
 		t.Fatalf("block 7 starts %q, want its begin-block marker", b7)
+	}
+}
+
+// Config.Observe sees every entry, startup and block entries alike, with
+// the kernel's bytes and in its order, across batch boundaries.
+func TestRecorderObserveSeesEveryEntryInOrder(t *testing.T) {
+	var seen []string
+	r, err := Open(Config{Dir: t.TempDir(), Policy: Policy{KeepBlocks: 2},
+		Observe: func(entry []byte) { seen = append(seen, string(entry)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	start := crank(0, "")
+	if err := r.Write(batch(start)); err != nil {
+		t.Fatal(err)
+	}
+	block(t, r, 1, crank(1, ""), crank(2, ""))
+	want := []string{start, markerEntry(TypeBeginBlock, 1), markerEntry(TypeEndBlockStart, 1), crank(1, ""), crank(2, ""),
+		markerEntry(TypeEndBlockEnd, 1), markerEntry(TypeCommitStart, 1), markerEntry(TypeCommitEnd, 1)}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("observed\n%s\nwant\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
 	}
 }

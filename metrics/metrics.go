@@ -42,6 +42,7 @@ type Metrics struct {
 	requests     *prometheus.CounterVec
 	writeErrors  prometheus.Counter
 	unpropagated *prometheus.CounterVec
+	work         *blockWork
 }
 
 // New registers the collectors agd updates itself on reg. agd passes
@@ -74,8 +75,9 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: NameUnpropagatedErrors,
 			Help: "Errors agd logs without returning them anywhere, by site (docs/operating.md lists the sites).",
 		}, []string{"site"}),
+		work: newBlockWork(),
 	}
-	for _, c := range []prometheus.Collector{m.callDuration, m.blockSeconds, m.requests, m.writeErrors, m.unpropagated} {
+	for _, c := range append([]prometheus.Collector{m.callDuration, m.blockSeconds, m.requests, m.writeErrors, m.unpropagated}, m.work.collectors()...) {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register agd metrics: %w", err)
 		}

@@ -33,8 +33,9 @@ const (
 	SiteProcessTree Site = "kernel.process_tree"
 )
 
-// Sites lists every site, so each series exists (at 0) from the start.
-var Sites = []Site{
+// Sites lists every site, agd's and its kernel's (kernelerrors.go), so each
+// series exists (at 0) from the start.
+var Sites = append([]Site{
 	SiteSignalKernel, SiteFlightrecWrite, SiteFlightrecClose, SiteAppClose,
 	SiteCometStop, SiteKernelNotification, SiteKernelPipeClose, SiteProcessTree,
-}
+}, kernelSites...)

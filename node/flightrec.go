@@ -38,6 +38,7 @@ func openFlightRecorder(logger log.Logger, home string, policy flightrec.Policy,
 			m.Unpropagated(metrics.SiteFlightrecWrite)
 			report.failed(err)
 		},
+		Observe: m.SlogEntry,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open flight recorder: %w", err)

@@ -41,6 +41,7 @@ import { RpcError, ErrorCodes, RawLine } from './jsonrpc.js';
 import { NO_FAULTS } from './faults.js';
 import { makeComputronPolicy, readBlockParams } from './policy.js';
 import { makeWorkerTracker, describeDeaths } from './workers.js';
+import { ERROR_ENTRY } from './slog.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -192,6 +193,12 @@ export function makeHost({
 
   const hostKV = () => swingStore.hostStorage.kvStore;
 
+  /** An error only logged: agd counts its slog entry (slog.js ERROR_ENTRY). */
+  function unpropagated(site, message) {
+    log(message);
+    slog.write(ERROR_ENTRY, { site, error: message });
+  }
+
   function requirePhase(expected, method) {
     if (phase === 'uninit') throw new RpcError(ErrorCodes.INTERNAL_ERROR, `${method} before swingset.Init`);
     if (phase !== expected) {
@@ -249,7 +256,8 @@ export function makeHost({
         else answer = { error: `${method} is not a kernel→agd method` };
       } catch (e) {
         answer = { error: e.message };
-        if (reqID === 0) log(`block ${block.height}: ${method} failed: ${e.message}`);
+        // No vat waits on a reqID-0 send: only agd can learn of its failure.
+        if (reqID === 0) unpropagated('chain_send', `block ${block.height}: ${method} failed: ${e.message}`);
       }
       if (reqID !== 0) bridge.deliverInbound('agd', asData({ reqID, ...answer }));
     }
@@ -530,7 +538,7 @@ export function makeHost({
         for (const { method, params: p, result } of b.replay.chainSends) {
           const again = await callAgd(method, p);
           if (JSON.stringify(again ?? null) !== JSON.stringify(result ?? null)) {
-            log(`warning: replayed ${method} answered ${JSON.stringify(again)}, originally ${JSON.stringify(result)}`);
+            unpropagated('replay_mismatch', `warning: replayed ${method} answered ${JSON.stringify(again)}, originally ${JSON.stringify(result)}`);
           }
         }
         b.activityHash = b.replay.activityHash;

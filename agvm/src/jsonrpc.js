@@ -246,6 +246,9 @@ export class LineSplitter {
  * @param {() => void} opts.onEOF called once the input ended and the last
  *   queued message was handled.
  * @param {(msg: string) => void} [opts.log]
+ * @param {(site: string, message: string) => void} [opts.onUnpropagated]
+ *   told of every error this connection can only log (no response can carry
+ *   it), after it is logged, so the kernel can report it to agd.
  * @param {number} [opts.maxLineBytes]
  */
 export function makeConnection(opts) {
@@ -257,8 +260,15 @@ export function makeConnection(opts) {
     onProtocolError,
     onEOF,
     log = () => {},
+    onUnpropagated = () => {},
     maxLineBytes = DEFAULT_MAX_LINE_BYTES,
   } = opts;
+
+  /** Logs an error nothing can answer with, and reports it at site. */
+  function unpropagated(site, message) {
+    log(message);
+    onUnpropagated(site, message);
+  }
 
   let nextId = 1;
   const pending = new Map(); // id -> {resolve, reject, method}
@@ -383,7 +393,7 @@ export function makeConnection(opts) {
           await handleOne(item);
         } catch (e) {
           // Never let one message stall the ones queued behind it.
-          log(`handling ${item.method} failed: ${e?.stack ?? e}`);
+          unpropagated('rpc_handling', `handling ${item.method} failed: ${e?.stack ?? e}`);
         }
       }
     } finally {
@@ -409,11 +419,11 @@ export function makeConnection(opts) {
     try {
       afterHandle();
     } catch (e) {
-      log(`afterHandle failed: ${e?.stack ?? e}`);
+      unpropagated('rpc_after_handle', `afterHandle failed: ${e?.stack ?? e}`);
     }
     if (closed) return;
     if (isNotification) {
-      if (error) log(`notification ${method} failed: ${error.code} ${error.message}`);
+      if (error) unpropagated('rpc_notification', `notification ${method} failed: ${error.code} ${error.message}`);
       return;
     }
     if (result instanceof RawLine && !error) {

@@ -14,7 +14,7 @@ import net from 'node:net';
 import { makeConnection, DEFAULT_MAX_LINE_BYTES } from './jsonrpc.js';
 import { makeHost } from './host.js';
 import { loadBundles } from './bundles.js';
-import { makeSlogger } from './slog.js';
+import { makeSlogger, ERROR_ENTRY } from './slog.js';
 import { parseFaults, makeFaults, FAULTS_ENV } from './faults.js';
 import pkg from '../package.json' with { type: 'json' };
 
@@ -161,6 +161,7 @@ function main() {
     output,
     handler: (method, params) => kernel.handle(method, params),
     afterHandle: () => slog.flush(),
+    onUnpropagated: (site, message) => slog.write(ERROR_ENTRY, { site, error: message }),
     onProtocolError: err => exit(EXIT_PROTOCOL_ERROR, `protocol error ${err.code}: ${err.message}`),
     onEOF: () => exit(0, 'EOF from agd'),
     log,
@@ -179,7 +180,11 @@ function main() {
   }
   // Vat code runs in xsnap workers, so a rejection nobody handles here is the
   // kernel's own; log it rather than die mid-block.
-  process.on('unhandledRejection', e => log(`unhandled rejection: ${e?.stack ?? String(e)}`));
+  process.on('unhandledRejection', e => {
+    const message = `unhandled rejection: ${e?.stack ?? String(e)}`;
+    log(message);
+    slog.write(ERROR_ENTRY, { site: 'unhandled_rejection', error: message });
+  });
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
 }

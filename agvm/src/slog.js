@@ -9,6 +9,14 @@ import { performance } from 'node:perf_hooks';
 export const SLOG_BATCH_SIZE = 256;
 
 /**
+ * The entry of an error the kernel can only log (no response carries it):
+ * {type: 'agvm-error', site, error}. agd counts each one in
+ * agd_unpropagated_errors_total{site="agvm.<site>"} (docs/operating.md lists
+ * the sites). A node-local fact, not consensus: `agd flightrec diff` skips it.
+ */
+export const ERROR_ENTRY = 'agvm-error';
+
+/**
  * @param {object} opts
  * @param {(entries: object[]) => void} opts.send ships one batch (slog.Write)
  * @param {string} [opts.file] SLOGFILE path, appended to; throws if it
@@ -50,8 +58,11 @@ export function makeSlogger({
       try {
         fs.writeSync(fd, `${text}\n`);
       } catch (e) {
-        log(`SLOGFILE write failed: ${e.message}; file slog disabled`);
         fd = null;
+        // The entries still go to agd; this one tells it the file stopped.
+        const message = `SLOGFILE write failed: ${e.message}; file slog disabled`;
+        log(message);
+        add({ type: ERROR_ENTRY, site: 'slog_file', error: message, time: now(), monotime: monotime() });
       }
     }
     batch.push(entry);

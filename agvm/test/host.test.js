@@ -188,3 +188,26 @@ test('bad params and bad actions: EndBlock refuses bad params; a bad action publ
   assert.match(outcome(agd, 'install', 1).error, /bundle must be a JSON object/);
   assert.match(JSON.parse(agd.vstorage.get('published.swingset.rejected.1-1')).error, /unknown action type "WHAT"/);
 });
+
+test('a vstorage write no vat waits on that agd refuses is logged and sent to agd as an agvm-error entry', async t => {
+  const fake = makeFakeAgd();
+  const agd = {
+    ...fake,
+    answer(method, p) {
+      if (method === 'vstorage.Set') throw Error('vstorage refused the write');
+      return fake.answer(method, p);
+    },
+  };
+  const logs = [];
+  const k = bootKernel({ dir: tempDir(t), agd, log: m => logs.push(m) });
+  t.after(() => k.close());
+  await init(k.kernel);
+  await block(k.kernel, 1, { actions: [deliver(1, 'faucet', 'ping')] });
+  const errors = k.slogs.filter(e => e.type === 'agvm-error');
+  assert.ok(errors.length >= 1, `agvm-error entries: ${JSON.stringify(errors)}`);
+  for (const e of errors) {
+    assert.equal(e.site, 'chain_send');
+    assert.match(e.error, /^block 1: vstorage\.Set failed: vstorage refused the write$/);
+    assert.ok(logs.includes(e.error), 'and logged');
+  }
+});

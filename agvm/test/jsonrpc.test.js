@@ -12,11 +12,11 @@ import {
 } from '../src/jsonrpc.js';
 
 /** A connection whose peer is the test: feed lines in, read writes out. */
-function harness({ handler = () => null, maxLineBytes } = {}) {
+function harness({ handler = () => null, maxLineBytes, afterHandle } = {}) {
   const input = new PassThrough();
   const writes = []; // one entry per output.write call
   const output = { write: buf => writes.push(buf.toString('utf8')) };
-  const events = { protocolErrors: [], eof: 0, logs: [] };
+  const events = { protocolErrors: [], eof: 0, logs: [], unpropagated: [] };
   const conn = makeConnection({
     input,
     output,
@@ -26,6 +26,8 @@ function harness({ handler = () => null, maxLineBytes } = {}) {
       events.eof += 1;
     },
     log: m => events.logs.push(m),
+    onUnpropagated: (site, message) => events.unpropagated.push({ site, message }),
+    afterHandle,
     maxLineBytes,
   });
   const send = obj => input.write(`${typeof obj === 'string' ? obj : JSON.stringify(obj)}\n`);
@@ -299,4 +301,29 @@ test('an error value that cannot be printed still fails the call', async () => {
   const deep = `${'['.repeat(9000)}${']'.repeat(9000)}`;
   h.send(`{"id":1,"result":null,"error":{"message":7,"deep":${deep}}}`);
   await assert.rejects(p, e => e instanceof RpcError && e.code === 0);
+});
+
+test('errors no response can carry are logged and reported by site', async () => {
+  let flushes = 0;
+  const h = harness({
+    handler: method => {
+      if (method === 'note') throw Error('notification boom');
+      return null;
+    },
+    afterHandle: () => {
+      flushes += 1;
+      if (flushes === 2) throw Error('flush boom');
+    },
+  });
+  h.send({ id: null, method: 'note', params: [{}] }); // a notification that fails
+  h.send({ id: 1, method: 'ok', params: [{}] }); // its afterHandle fails; still answered
+  await settle();
+  assert.deepEqual(h.messages(), [{ id: 1, result: null, error: null }]);
+  assert.deepEqual(
+    h.events.unpropagated.map(u => u.site),
+    ['rpc_notification', 'rpc_after_handle'],
+  );
+  assert.match(h.events.unpropagated[0].message, /notification note failed: -32603 notification boom/);
+  assert.match(h.events.unpropagated[1].message, /afterHandle failed: Error: flush boom/);
+  for (const u of h.events.unpropagated) assert.ok(h.events.logs.includes(u.message), 'each is logged too');
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeSlogger, SLOG_BATCH_SIZE } from '../src/slog.js';
+import { makeSlogger, SLOG_BATCH_SIZE, ERROR_ENTRY } from '../src/slog.js';
 
 test('entries carry type, fields, time and monotime; flushed in batches', () => {
   const batches = [];
@@ -48,4 +48,21 @@ test('an unusable SLOGFILE is refused, naming the path', () => {
     () => makeSlogger({ send: () => {}, file: '/nonexistent-dir/x/slog' }),
     /cannot open SLOGFILE \/nonexistent-dir\/x\/slog: ENOENT/,
   );
+});
+
+test('a SLOGFILE write that fails is logged and sent to agd as an agvm-error entry', () => {
+  const batches = [];
+  const logs = [];
+  // /dev/full opens for append, and every write to it fails with ENOSPC.
+  const slog = makeSlogger({ send: e => batches.push(e), file: '/dev/full', log: m => logs.push(m) });
+  slog.write('a', { n: 1 });
+  slog.write('b');
+  slog.close();
+  const entries = batches.flat();
+  // The error is reported as the first entry fails to reach the file,
+  // ahead of that entry.
+  assert.deepEqual(entries.map(e => e.type), [ERROR_ENTRY, 'a', 'b'], 'every entry still reaches agd');
+  assert.equal(entries[0].site, 'slog_file');
+  assert.match(entries[0].error, /SLOGFILE write failed: ENOSPC.*file slog disabled/);
+  assert.deepEqual(logs, [entries[0].error], 'logged once; the file slog is off after the first failure');
 });

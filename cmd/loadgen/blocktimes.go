@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+
+	"github.com/agd-project/agd/internal/kernelwork"
 )
 
 // blockTiming is one block's time split between cosmos and the kernel, read
@@ -15,11 +17,17 @@ type blockTiming struct {
 	CosmosMs float64
 	// KernelMs is the kernel's EndBlock plus its commit.
 	KernelMs float64
+	// Cranks and Computrons are SwingSet's work in the block: its cranks
+	// and the metered compute of its vat deliveries (internal/kernelwork,
+	// the figures agd's metrics report).
+	Cranks     int64
+	Computrons uint64
 }
 
 // blockClock turns slog entries into block timings. It keeps only the
 // markers of the block in progress, so it runs for any length of run.
 type blockClock struct {
+	work      kernelwork.Tally
 	prevBegin float64
 	cur       struct {
 		height                           int64
@@ -36,6 +44,7 @@ type slogMarker struct {
 // observe takes one slog line and returns a timing when it completes a
 // block (at commit-block-finish).
 func (c *blockClock) observe(line []byte) (blockTiming, bool) {
+	work, worked := c.work.Observe(line)
 	var e slogMarker
 	if err := json.Unmarshal(line, &e); err != nil {
 		return blockTiming{}, false
@@ -58,6 +67,9 @@ func (c *blockClock) observe(line []byte) (blockTiming, bool) {
 			Height:   e.BlockHeight,
 			CosmosMs: 1000 * (c.cur.endStart - c.cur.begin),
 			KernelMs: 1000 * ((c.cur.endFinish - c.cur.endStart) + (e.Monotime - c.cur.cmtS)),
+		}
+		if worked && work.Height == e.BlockHeight {
+			t.Cranks, t.Computrons = work.Cranks, work.Computrons
 		}
 		if c.prevBegin > 0 && c.cur.begin > c.prevBegin {
 			t.IntervalMs = 1000 * (c.cur.begin - c.prevBegin)

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+	"os"
 	"testing"
 )
 
@@ -35,5 +37,35 @@ func TestBlockClock(t *testing.T) {
 	}
 	if !near(got[1].IntervalMs, 500) || got[1].Height != 8 {
 		t.Errorf("block 8: %+v", got[1])
+	}
+}
+
+// A real node's slog (a loadgen run's node0, blocks 42-44; see
+// internal/kernelwork) gives each block's timing with its SwingSet work,
+// the figures the computrons panel draws.
+func TestBlockClockCarriesTheKernelsWork(t *testing.T) {
+	data, err := os.ReadFile("../../internal/kernelwork/testdata/blocks-42-44.slog.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c blockClock
+	var got []blockTiming
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		if bt, ok := c.observe(line); ok {
+			got = append(got, bt)
+		}
+	}
+	want := []struct {
+		height     int64
+		cranks     int64
+		computrons uint64
+	}{{42, 12, 166457}, {43, 34, 12426017}, {44, 22, 299218}}
+	if len(got) != len(want) {
+		t.Fatalf("timings %+v, want blocks 42-44", got)
+	}
+	for i, w := range want {
+		if g := got[i]; g.Height != w.height || g.Cranks != w.cranks || g.Computrons != w.computrons || g.KernelMs <= 0 {
+			t.Errorf("block %+v, want height %d, %d cranks, %d computrons and a kernel time", g, w.height, w.cranks, w.computrons)
+		}
 	}
 }

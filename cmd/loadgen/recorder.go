@@ -36,7 +36,8 @@ func (r *recorder) block(bt blockTiming) {
 	r.mu.Lock()
 	r.blocks = append(r.blocks, bt)
 	r.mu.Unlock()
-	r.events.write("block", map[string]any{"height": bt.Height, "interval_ms": bt.IntervalMs, "cosmos_ms": bt.CosmosMs, "kernel_ms": bt.KernelMs})
+	r.events.write("block", map[string]any{"height": bt.Height, "interval_ms": bt.IntervalMs, "cosmos_ms": bt.CosmosMs, "kernel_ms": bt.KernelMs,
+		"cranks": bt.Cranks, "computrons": bt.Computrons})
 	if bt.IntervalMs > 0 {
 		r.measures.add("block.interval_ms", bt.IntervalMs)
 		// The kernel's share of the block: how much of the time between
@@ -45,6 +46,8 @@ func (r *recorder) block(bt blockTiming) {
 	}
 	r.measures.add("block.cosmos_ms", bt.CosmosMs)
 	r.measures.add("block.kernel_ms", bt.KernelMs)
+	r.measures.add("block.cranks", float64(bt.Cranks))
+	r.measures.add("block.computrons", float64(bt.Computrons))
 }
 
 // awaitBlock waits up to limit for a timing of block height, so the slog
@@ -148,13 +151,14 @@ func (r *recorder) measured() map[string]procKey {
 func (r *recorder) chartPanels() []panel {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var interval, cosmos, kernel [][2]float64
+	var interval, cosmos, kernel, computrons [][2]float64
 	for _, b := range r.blocks {
 		if b.IntervalMs > 0 {
 			interval = append(interval, [2]float64{float64(b.Height), b.IntervalMs})
 		}
 		cosmos = append(cosmos, [2]float64{float64(b.Height), b.CosmosMs})
 		kernel = append(kernel, [2]float64{float64(b.Height), b.KernelMs})
+		computrons = append(computrons, [2]float64{float64(b.Height), float64(b.Computrons)})
 	}
 	colors := []string{"#d62728", "#2ca02c", "#9467bd", "#8c564b"}
 	var cycleSeries []series
@@ -172,6 +176,9 @@ func (r *recorder) chartPanels() []panel {
 		{Title: "Work per block: cosmos (begin to end-block-start) and kernel (EndBlock + commit)", XLabel: "block height", YLabel: "ms", Series: []series{
 			{Name: "cosmos", Color: "#ff7f0e", Points: cosmos},
 			{Name: "kernel", Color: "#17becf", Points: kernel},
+		}},
+		{Title: "Computrons per block (SwingSet's metered compute, from the kernel's slog)", XLabel: "block height", YLabel: "computrons", Series: []series{
+			{Name: "computrons", Color: "#8c564b", Points: computrons, Dots: true},
 		}},
 		{Title: "Cycle latency (submit until the result is visible)", XLabel: "seconds into the run", YLabel: "ms", Series: cycleSeries},
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -106,20 +107,22 @@ func blockProblems(text io.Writer, o options, rec *recorder, span runSpan) []str
 	}
 	for _, p := range rec.chartPanels() {
 		if !panelHasData(p) {
-			problems = append(problems, fmt.Sprintf("chart panel %q has no data", p.Title))
+			problems = append(problems, fmt.Sprintf("chart panel %q has no data (no point, or every point zero)", p.Title))
 		}
 	}
 	return problems
 }
 
 // panelHasData is true when the panel has a series and every series has a
-// point: an empty line in a legend is as misleading as an empty panel.
+// point that is not zero: an empty line in a legend is as misleading as an
+// empty panel, and so is a line flat at zero (computrons that were never
+// metered, a timing that was never taken).
 func panelHasData(p panel) bool {
 	if len(p.Series) == 0 {
 		return false
 	}
 	for _, s := range p.Series {
-		if len(s.Points) == 0 {
+		if !slices.ContainsFunc(s.Points, func(pt [2]float64) bool { return pt[1] != 0 }) {
 			return false
 		}
 	}
@@ -141,7 +144,8 @@ func writeChart(path string, rec *recorder) error {
 // printNetworkRow writes the one line the latency runs are compared by
 // (docs/performance.md): the network between validators, block interval,
 // a transfer's commit latency, committed transfers per second over the
-// transfer stages, and the kernel's share of each block.
+// transfer stages, the kernel's share of each block and its computrons per
+// block (p50, p95).
 func printNetworkRow(w io.Writer, o options, rec *recorder, tasks []*task) {
 	network := "loopback"
 	if o.shaped {
@@ -164,6 +168,7 @@ func printNetworkRow(w io.Writer, o options, rec *recorder, tasks []*task) {
 		}
 	}
 	fmt.Fprintf(w, "network: %d validator(s), %s\n", o.validators, network)
-	fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %.0f | %.2f | %.1f%% | %.1f%% |\n",
-		network, interval.P50, interval.P95, commit.P50, commit.P95, perSecond, share.P50, share.P95)
+	computrons := rec.measures.get("block.computrons")
+	fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %.0f | %.2f | %.1f%% | %.1f%% | %.0f | %.0f |\n",
+		network, interval.P50, interval.P95, commit.P50, commit.P95, perSecond, share.P50, share.P95, computrons.P50, computrons.P95)
 }

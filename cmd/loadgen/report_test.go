@@ -44,24 +44,26 @@ func TestReportCountsSkippedTicks(t *testing.T) {
 // Block timings must cover --min-block-coverage of the run's blocks and
 // every chart panel must have data; a run with no slog data fails.
 func TestReportRequiresBlockTimings(t *testing.T) {
-	timing := func(h int64) blockTiming {
-		return blockTiming{Height: h, IntervalMs: 500, CosmosMs: 10, KernelMs: 5}
+	timing := func(h int64, computrons uint64) blockTiming {
+		return blockTiming{Height: h, IntervalMs: 500, CosmosMs: 10, KernelMs: 5, Cranks: 6, Computrons: computrons}
 	}
 	for _, tc := range []struct {
-		name    string
-		heights []int64
-		want    []string // problems expected; none means the block checks pass
+		name       string
+		heights    []int64
+		computrons uint64
+		want       []string // problems expected; none means the block checks pass
 	}{
-		{"no slog data", nil, []string{"cover 0 of the run's 20 blocks", `"Block interval (from the kernel's slog)" has no data`, `"Work per block`}},
-		{"85% of blocks", seq(3, 19), []string{"cover 17 of the run's 20 blocks (85.0% < 90%)"}},
-		{"90% of blocks", seq(3, 20), nil},
-		{"blocks outside the run do not count", seq(1, 18), []string{"cover 16 of the run's 20 blocks"}},
+		{"no slog data", nil, 9000, []string{"cover 0 of the run's 20 blocks", `"Block interval (from the kernel's slog)" has no data`, `"Work per block`, `"Computrons per block`}},
+		{"85% of blocks", seq(3, 19), 9000, []string{"cover 17 of the run's 20 blocks (85.0% < 90%)"}},
+		{"90% of blocks", seq(3, 20), 9000, nil},
+		{"blocks outside the run do not count", seq(1, 18), 9000, []string{"cover 16 of the run's 20 blocks"}},
+		{"no computrons in any block", seq(3, 22), 0, []string{`chart panel "Computrons per block`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			rec := newTestRecorder(t, dir)
 			for _, h := range tc.heights {
-				rec.block(timing(h))
+				rec.block(timing(h, tc.computrons))
 			}
 			rec.cyclePoint("transfer", 100)
 			var text strings.Builder

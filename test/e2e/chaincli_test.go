@@ -41,9 +41,16 @@ func sendTxWithGas(t *testing.T, ln *localnet, gas, fees string, args ...string)
 	if sync.Code != 0 {
 		t.Fatalf("agd tx %s rejected: code %d: %s", strings.Join(args, " "), sync.Code, sync.RawLog)
 	}
+	return waitTx(t, ln, sync.TxHash)
+}
+
+// waitTx waits until the transaction with hash is in a block and returns
+// what the chain recorded.
+func waitTx(t *testing.T, ln *localnet, hash string) includedTx {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		out, err := agd(t, "query", "tx", "--type=hash", sync.TxHash, "--node", ln.nodeFlag(0), "--output", "json")
+		out, err := agd(t, "query", "tx", "--type=hash", hash, "--node", ln.nodeFlag(0), "--output", "json")
 		if err == nil {
 			var res struct {
 				Height string `json:"height"`
@@ -73,7 +80,7 @@ func sendTxWithGas(t *testing.T, ln *localnet, gas, fees string, args ...string)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("tx %s never included", sync.TxHash)
+	t.Fatalf("tx %s never included", hash)
 	return includedTx{}
 }
 

@@ -3,6 +3,9 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,6 +140,9 @@ func TestMetricsEndpoint(t *testing.T) {
 		{"agd_flightrec_retained_bytes", nil, 1},
 		{"agd_kernel_process_resident_bytes", map[string]string{"process": "kernel"}, 10 << 20},
 		{"agd_kernel_process_cpu_seconds_total", map[string]string{"process": "kernel"}, 0.01},
+		// One observation per committed block, the blocks since start.
+		{"agd_kernel_block_cranks", nil, h2 - 1},
+		{"agd_kernel_block_computrons", nil, h2 - 1},
 	}
 	for _, c := range checks {
 		got, ok := sample(later, c.name, c.labels)
@@ -156,5 +162,54 @@ func TestMetricsEndpoint(t *testing.T) {
 		if !ok || got != 0 {
 			t.Errorf("%s%v = %v (present %v), want a series at 0 on a healthy node", zero.name, zero.labels, got, ok)
 		}
+	}
+
+	// The kernel's per-block work moves with a delivery: its block adds
+	// cranks (the bootstrap vat's deliver, the faucet's ping, the notify)
+	// and their metered computrons.
+	cranks0, computrons0 := histogramSum(later, "agd_kernel_block_cranks"), histogramSum(later, "agd_kernel_block_computrons")
+	ping := sendTx(t, ln, "swingset", "deliver", "faucet", "ping", "[]")
+	ln.waitHeight(t, 0, ping.Height+1, 30*time.Second, node)
+	moved := ln.scrape(t, 0)
+	if c := histogramSum(moved, "agd_kernel_block_cranks"); c < cranks0+3 {
+		t.Errorf("agd_kernel_block_cranks summed %v before a delivery and %v after: want 3 cranks more at least", cranks0, c)
+	}
+	if c := histogramSum(moved, "agd_kernel_block_computrons"); c <= computrons0 {
+		t.Errorf("agd_kernel_block_computrons summed %v before a delivery and %v after: the delivery's compute is missing", computrons0, c)
+	}
+}
+
+// histogramSum is the sum of all observations of histogram name.
+func histogramSum(families map[string]*dto.MetricFamily, name string) float64 {
+	var sum float64
+	for _, m := range families[name].GetMetric() {
+		sum += m.GetHistogram().GetSampleSum()
+	}
+	return sum
+}
+
+// TestKernelErrorsReachMetrics: an error the kernel can only log reaches
+// agd and counts in agd_unpropagated_errors_total under its agvm site. The
+// kernel's SLOGFILE is /dev/full, which opens and then fails every write:
+// the kernel turns its file slog off, logs it, and sends agd an agvm-error
+// entry.
+func TestKernelErrorsReachMetrics(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real chain")
+	}
+	ln := newLocalnet(t, 1)
+	cmd := exec.Command(agdBinary(t), "start", "--home", ln.home(0), "--log_no_color", "--split")
+	cmd.Env = append(os.Environ(), "SLOGFILE=/dev/full")
+	node := startCommand(t, "node0", cmd)
+	ln.waitHeight(t, 0, 2, 60*time.Second, node)
+	families := ln.scrape(t, 0)
+	if got, _ := sample(families, "agd_unpropagated_errors_total", map[string]string{"site": "agvm.slog_file"}); got != 1 {
+		t.Fatalf(`agd_unpropagated_errors_total{site="agvm.slog_file"} = %v, want 1 (the first write failed, then the file slog is off)`, got)
+	}
+	if got, ok := sample(families, "agd_unpropagated_errors_total", map[string]string{"site": "agvm.chain_send"}); !ok || got != 0 {
+		t.Errorf(`agd_unpropagated_errors_total{site="agvm.chain_send"} = %v (present %v), want a series at 0`, got, ok)
+	}
+	if !strings.Contains(node.logText(), "SLOGFILE write failed") {
+		t.Errorf("the node's log does not say the kernel's SLOGFILE failed")
 	}
 }
