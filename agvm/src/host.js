@@ -515,7 +515,7 @@ export function makeHost({
       phase = 'failed';
       throw invalidParams(block.invalid);
     }
-    slog.write('cosmic-swingset-end-block-start', { blockHeight: height, blockTime });
+    slog.write('cosmic-swingset-end-block-start', { blockHeight: height, blockTime, actions: actions.length });
     const b = block;
     phase = 'executing';
     try {
