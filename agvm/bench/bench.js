@@ -22,6 +22,9 @@
 // block's cosmic-swingset-begin-block to the commit-block-finish of the block
 // that published the last outcome.
 //
+// BENCH_FULL_SLOG=FILE also does the slog work agd's kernel does (src/slog.js
+// writing FILE and building the slog.Write lines), to see what it costs.
+//
 // Last line: agvm: deliveries=N blocks=B seconds=S deliveries_per_s=X
 //   ms_per_block=Y kernel_ms_per_block=K computrons=C computrons_per_s=Z
 
@@ -58,6 +61,15 @@ const slog = {
   },
   writeEntry() {},
 };
+if (process.env.BENCH_FULL_SLOG) {
+  // The slog work agd's kernel does besides (src/slog.js: JSON text, the
+  // SLOGFILE, the slog.Write line), to see what it costs.
+  const { makeSlogger } = await import('../src/slog.js');
+  const full = makeSlogger({ send: texts => `{"entries":[${texts.join(',')}]}`, file: process.env.BENCH_FULL_SLOG });
+  const w = slog.write;
+  slog.write = (type, fields) => { w(type, fields); full.write(type, fields); full.flush(); };
+  slog.writeEntry = entry => full.writeEntry(entry);
+}
 const { kernel, close } = bootKernel({ dir, agd, slog });
 try {
   await init(kernel);
