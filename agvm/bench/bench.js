@@ -9,11 +9,15 @@
 // to a fake agd answering from memory), block after block, until the last
 // delivery's outcome is published.
 //
-// Two modes:
+// Modes:
 //   BENCH_SCHEDULE=100,100,37   the actions of each block, as agd's slog
 //                               reported them; every block runs under
 //                               x/swingset's default params (the budget agd
 //                               gives), so work carries over as in agd.
+//   BENCH_STDIN=1               prints "ready" once warm, then runs one such
+//                               schedule per stdin line, printing a figures
+//                               line for each, on one kernel that keeps its
+//                               history from round to round as agd's does.
 //   otherwise                   BENCH_BLOCKS (5) blocks of BENCH_DELIVERIES
 //                               (200) each, with a budget raised so every
 //                               delivery of a block runs in it.
@@ -31,16 +35,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bootKernel, init, block, deliver, install, makeFakeAgd } from '../test/helpers/sim.js';
 
+function parseSchedule(text) {
+  const counts = text.split(',').map(Number);
+  if (!counts.every(n => Number.isSafeInteger(n) && n >= 0)) throw Error(`bad schedule ${JSON.stringify(text)}`);
+  return counts;
+}
+const agdBlocks = Boolean(process.env.BENCH_SCHEDULE || process.env.BENCH_STDIN);
 const schedule = process.env.BENCH_SCHEDULE
-  ? process.env.BENCH_SCHEDULE.split(',').map(Number)
+  ? parseSchedule(process.env.BENCH_SCHEDULE)
   : Array.from({ length: Number(process.env.BENCH_BLOCKS) || 5 }, () => Number(process.env.BENCH_DELIVERIES) || 200);
-if (!schedule.every(n => Number.isSafeInteger(n) && n >= 0)) throw Error(`bad BENCH_SCHEDULE ${process.env.BENCH_SCHEDULE}`);
-// agd's default x/swingset params when a schedule is given, else a budget
-// every delivery of a block fits in.
-const params = process.env.BENCH_SCHEDULE ? undefined : { blockComputronLimit: '100000000000' };
+// agd's default x/swingset params for agd's blocks, else a budget every
+// delivery of a block fits in.
+const params = agdBlocks ? undefined : { blockComputronLimit: '100000000000' };
 const bundlePath = fileURLToPath(new URL('../../cmd/loadgen/bundle-counter.json', import.meta.url));
 const bundle = JSON.parse(fs.readFileSync(bundlePath, 'utf8'));
 
@@ -71,17 +81,17 @@ if (process.env.BENCH_FULL_SLOG) {
   slog.writeEntry = entry => full.writeEntry(entry);
 }
 const { kernel, close } = bootKernel({ dir, agd, slog });
-try {
-  await init(kernel);
-  await block(kernel, 1, { actions: [install(1, bundle)], params });
-  const vat = JSON.parse(agd.vstorage.get('published.swingset.install.1')).vatID;
-  // Warm: the contract vat's first heap snapshots (SwingSet takes one early
-  // in a vat's life) fall before the timed blocks, as in agd's bench.
-  const WARM = 5;
-  await block(kernel, 2, { actions: Array.from({ length: WARM }, (_, i) => deliver(2 + i / 10, vat, 'bump')), params });
-  const first = 3;
-  let id = 10;
-  let h = first;
+// Warm: the contract vat's first heap snapshots (SwingSet takes one early in
+// a vat's life) fall before the timed blocks, as in agd's bench.
+const WARM = 5;
+let vat;
+let id = 10;
+let h = 3;
+let bumps = WARM;
+
+/** Runs one schedule of blocks; returns the figures line. */
+async function runRound(schedule) {
+  const first = h;
   for (const n of schedule) {
     const actions = Array.from({ length: n }, () => deliver((id += 1), vat, 'bump'));
     await block(kernel, h, { actions, params });
@@ -95,19 +105,38 @@ try {
   }
   const last = h - 1;
   const n = schedule.reduce((a, b) => a + b, 0);
+  bumps += n;
   const answer = JSON.parse(agd.vstorage.get(`published.swingset.deliver.${id}`));
-  if (answer.result !== n + WARM) throw Error(`last bump answered ${JSON.stringify(answer)}, want ${n + WARM}`);
+  if (answer.result !== bumps) throw Error(`last bump answered ${JSON.stringify(answer)}, want ${bumps}`);
   const timed = [...blocks.entries()].filter(([height]) => height >= first && height <= last).map(([, b]) => b);
   const seconds = blocks.get(last).commitFinish - blocks.get(first).begin;
   const kernelMs = timed.reduce((a, b) => a + (b.endFinish - b.endStart) * 1000, 0) / timed.length;
   const computrons = timed.reduce((a, b) => a + b.computrons, 0n);
   console.log(`${timed.length} blocks (schedule ${schedule.join(',')}), ${n} metered deliveries of ${vat}.bump()`);
-  console.log(
+  return (
     `agvm: deliveries=${n} blocks=${timed.length} seconds=${seconds.toFixed(3)} ` +
-      `deliveries_per_s=${(n / seconds).toFixed(1)} ms_per_block=${((seconds * 1000) / timed.length).toFixed(1)} ` +
-      `kernel_ms_per_block=${kernelMs.toFixed(1)} computrons=${computrons} ` +
-      `computrons_per_s=${(Number(computrons) / seconds).toFixed(0)}`,
+    `deliveries_per_s=${(n / seconds).toFixed(1)} ms_per_block=${((seconds * 1000) / timed.length).toFixed(1)} ` +
+    `kernel_ms_per_block=${kernelMs.toFixed(1)} computrons=${computrons} ` +
+    `computrons_per_s=${(Number(computrons) / seconds).toFixed(0)}`
   );
+}
+
+try {
+  await init(kernel);
+  await block(kernel, 1, { actions: [install(1, bundle)], params });
+  vat = JSON.parse(agd.vstorage.get('published.swingset.install.1')).vatID;
+  await block(kernel, 2, { actions: Array.from({ length: WARM }, (_, i) => deliver(2 + i / 10, vat, 'bump')), params });
+  if (process.env.BENCH_STDIN) {
+    // One schedule per line, until EOF: the kernel keeps its history from
+    // round to round, as agd's does.
+    console.log('ready');
+    for await (const line of readline.createInterface({ input: process.stdin })) {
+      if (line.trim() === '') continue;
+      console.log(await runRound(parseSchedule(line.trim())));
+    }
+  } else {
+    console.log(await runRound(schedule));
+  }
 } finally {
   await close();
   fs.rmSync(dir, { recursive: true, force: true });

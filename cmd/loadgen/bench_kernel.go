@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +15,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
+
+	"github.com/agd-project/agd/internal/proc"
 
 	vstoragetypes "github.com/agd-project/agd/x/vstorage/types"
 
@@ -35,7 +42,9 @@ import (
 // The bare round then feeds bench.js the same number of deliveries per
 // block that agd's kernel received (x/swingset's max_actions_per_block
 // spreads them), under the same default computron budget, and times the
-// same span by the same slog markers.
+// same span by the same slog markers. The bare kernel is one process for
+// the whole run, so its history grows round by round like agd's kernel's,
+// and agd is paused (SIGSTOP) while it runs.
 
 // benchBlock is one block of a round as the slog tells it.
 type benchBlock struct {
@@ -68,10 +77,18 @@ const benchWarmBumps = 5
 
 // runKernelBench installs the counter contract and runs rounds of n
 // deliveries, each agd round followed by a bare one.
-func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, accounts []*account) error {
+// stopInclusion ends loadgen's block follower once the contract is
+// installed: fetching every block and its results over RPC took a tenth of
+// a core from the node being measured, so rounds wait on the slog instead.
+func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, accounts []*account, stopInclusion func()) error {
 	if c.slog == "" {
 		return fmt.Errorf("--bench-kernel needs node0's slog file")
 	}
+	bare, err := startBareKernel(ctx, o.benchNode)
+	if err != nil {
+		return err
+	}
+	defer bare.close()
 	funder := accounts[0]
 	res, err := submitAndWait(ctx, tc, func(ctx context.Context) ([]byte, error) {
 		return tc.broadcastWithGas(ctx, funder, 20_000_000, &swingsettypes.MsgInstallBundle{Submitter: funder.address.String(), Bundle: counterBundle})
@@ -87,8 +104,12 @@ func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, acco
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "bench: counter installed as %s\n", vat)
-	if _, err := benchDeliveries(ctx, tc, accounts, vat, benchWarmBumps); err != nil {
+	stopInclusion()
+	if _, _, err := benchAgdRound(ctx, tc, c.slog, accounts, vat, benchWarmBumps); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
+	}
+	if err := bare.ready(); err != nil {
+		return err
 	}
 	var ratios []float64
 	for round := 1; round <= o.benchRounds; round++ {
@@ -97,12 +118,22 @@ func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, acco
 			return fmt.Errorf("round %d, agd: %w", round, err)
 		}
 		fmt.Printf("round %d agd:  %s\n", round, agd)
-		bare, err := benchBareRound(ctx, o.benchNode, schedule)
+		resume, err := pauseChain(c.agdPid)
+		if err != nil {
+			return err
+		}
+		bareFig, err := bare.round(schedule)
+		if rerr := resume(); rerr != nil && err == nil {
+			err = rerr
+		}
+		if err == nil {
+			err = reconnect(ctx, tc)
+		}
 		if err != nil {
 			return fmt.Errorf("round %d, bare: %w", round, err)
 		}
-		fmt.Printf("round %d bare: %s\n", round, bare)
-		ratio := agd.perSecond() / bare.perSecond()
+		fmt.Printf("round %d bare: %s\n", round, bareFig)
+		ratio := agd.perSecond() / bareFig.perSecond()
 		ratios = append(ratios, ratio)
 		fmt.Printf("round %d ratio agd/bare=%.3f (schedule %s)\n", round, ratio, joinInts(schedule))
 	}
@@ -111,22 +142,30 @@ func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, acco
 }
 
 // benchAgdRound delivers n bumps through the chain and reads the round's
-// figures and the per-block schedule of actions from the slog.
+// figures and the per-block schedule of actions from the slog. Action ids
+// are consecutive and nothing else queues actions meanwhile, so the round's
+// are the n after the last one the slog published.
 func benchAgdRound(ctx context.Context, tc *txClient, slogPath string, accounts []*account, vat string, n int) (benchFigures, []int, error) {
 	h0, err := tc.height(ctx)
 	if err != nil {
 		return benchFigures{}, nil, err
 	}
-	ids, err := benchDeliveries(ctx, tc, accounts, vat, n)
+	base, err := lastPublishedID(slogPath)
 	if err != nil {
 		return benchFigures{}, nil, err
 	}
-	// The slog line of the last block's commit may trail the outcome a moment.
-	deadline := time.Now().Add(30 * time.Second)
+	if err := benchDeliveries(ctx, tc, accounts, vat, n); err != nil {
+		return benchFigures{}, nil, err
+	}
+	ids := map[string]bool{}
+	for i := base + 1; i <= base+uint64(n); i++ {
+		ids[strconv.FormatUint(i, 10)] = true
+	}
+	deadline := time.Now().Add(10 * time.Minute)
 	for {
 		f, schedule, err := readBenchSlog(slogPath, h0, ids)
 		if err == nil {
-			return f, schedule, nil
+			return f, schedule, checkOutcome(ctx, tc, base+uint64(n))
 		}
 		if time.Now().After(deadline) {
 			return benchFigures{}, nil, err
@@ -134,15 +173,44 @@ func benchAgdRound(ctx context.Context, tc *txClient, slogPath string, accounts 
 		select {
 		case <-ctx.Done():
 			return benchFigures{}, nil, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
+		case <-time.After(500 * time.Millisecond):
 		}
 	}
 }
 
-// benchDeliveries signs n deliveries of vat.bump() spread over the accounts,
-// broadcasts them (each account's in sequence order), and waits until every
-// outcome is published. It returns the actions' ids.
-func benchDeliveries(ctx context.Context, tc *txClient, accounts []*account, vat string, n int) (map[string]bool, error) {
+// checkOutcome reads one published outcome and fails if it is no result.
+func checkOutcome(ctx context.Context, tc *txClient, id uint64) error {
+	path := fmt.Sprintf("published.swingset.deliver.%d", id)
+	res, err := vstoragetypes.NewQueryClient(tc.clientCtx).Data(ctx, &vstoragetypes.QueryDataRequest{Path: path})
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if !strings.HasPrefix(res.Value, `{"result":`) {
+		return fmt.Errorf("%s is %q, want a result", path, res.Value)
+	}
+	return nil
+}
+
+var publishedIDRE = regexp.MustCompile(`published\.swingset\.(?:deliver|install)\.([0-9]+)`)
+
+// lastPublishedID is the largest action id whose outcome the slog shows.
+func lastPublishedID(slogPath string) (uint64, error) {
+	data, err := os.ReadFile(slogPath)
+	if err != nil {
+		return 0, err
+	}
+	var last uint64
+	for _, m := range publishedIDRE.FindAllSubmatch(data, -1) {
+		if id, err := strconv.ParseUint(string(m[1]), 10, 64); err == nil {
+			last = max(last, id)
+		}
+	}
+	return last, nil
+}
+
+// benchDeliveries signs n deliveries of vat.bump() spread over the
+// accounts, then broadcasts them (each account's in sequence order).
+func benchDeliveries(ctx context.Context, tc *txClient, accounts []*account, vat string, n int) error {
 	signed := make([][][]byte, len(accounts))
 	for i, a := range accounts {
 		count := n / len(accounts)
@@ -152,68 +220,61 @@ func benchDeliveries(ctx context.Context, tc *txClient, accounts []*account, vat
 		msg := &swingsettypes.MsgDeliverInbound{Submitter: a.address.String(), Target: vat, Method: "bump", Args: "[]"}
 		txs, err := tc.signAhead(ctx, a, count, msg)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		signed[i] = txs
 	}
-	var (
-		mu     sync.Mutex
-		hashes [][]byte
-		wg     sync.WaitGroup
-		errs   = make([]error, len(accounts))
-	)
+	var wg sync.WaitGroup
+	errs := make([]error, len(accounts))
 	for i := range accounts {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			for _, txBytes := range signed[i] {
-				res, err := tc.rpc.BroadcastTxSync(ctx, txBytes)
-				if err == nil && res.Code != 0 {
-					err = fmt.Errorf("CheckTx code %d: %s", res.Code, res.Log)
-				}
-				if err != nil {
+				if err := benchBroadcast(ctx, tc, txBytes); err != nil {
 					errs[i] = fmt.Errorf("broadcast from %s: %w", accounts[i].name, err)
 					return
 				}
-				mu.Lock()
-				hashes = append(hashes, res.Hash)
-				mu.Unlock()
 			}
 		}(i)
 	}
 	wg.Wait()
-	for _, err := range errs {
+	return errors.Join(errs...)
+}
+
+// reconnect reads the height until it works: the node may have closed
+// pooled HTTP connections while it was paused.
+func reconnect(ctx context.Context, tc *txClient) error {
+	var err error
+	for try := 0; try < 20; try++ {
+		if _, err = tc.height(ctx); err == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("the node after its pause: %w", err)
+}
+
+// benchBroadcast submits one signed tx. A pooled HTTP connection that the
+// node closed while it was paused for the bare round fails with EOF: the tx
+// is sent again, and "already in the cache" then means it got in.
+func benchBroadcast(ctx context.Context, tc *txClient, txBytes []byte) error {
+	var err error
+	for try := 0; try < 5; try++ {
+		var res *coretypes.ResultBroadcastTx
+		res, err = tc.rpc.BroadcastTxSync(ctx, txBytes)
 		if err != nil {
-			return nil, err
-		}
-	}
-	ids := map[string]bool{}
-	for _, h := range hashes {
-		res, err := tc.waitIncluded(ctx, h)
-		if err != nil {
-			return nil, err
-		}
-		ids[actionID(res)] = true
-	}
-	q := vstoragetypes.NewQueryClient(tc.clientCtx)
-	for id := range ids {
-		path := "published.swingset.deliver." + id
-		for {
-			res, err := q.Data(ctx, &vstoragetypes.QueryDataRequest{Path: path})
-			if err == nil && res.Has {
-				if strings.Contains(res.Value, `"error"`) {
-					return nil, fmt.Errorf("%s: %s", path, res.Value)
-				}
-				break
+			if try > 0 && strings.Contains(err.Error(), "already exists in cache") {
+				return nil
 			}
-			select {
-			case <-ctx.Done():
-				return nil, fmt.Errorf("%s never published: %w", path, ctx.Err())
-			case <-time.After(100 * time.Millisecond):
-			}
+			continue // transport error: the connection, not the tx
 		}
+		if res.Code != 0 {
+			return fmt.Errorf("CheckTx code %d: %s", res.Code, res.Log)
+		}
+		return nil
 	}
-	return ids, nil
+	return err
 }
 
 // installedVat reads the contract's vat name from the install outcome.
@@ -329,21 +390,81 @@ func readBenchSlog(path string, h0 int64, ids map[string]bool) (benchFigures, []
 	return fig, schedule, nil
 }
 
-// benchBareRound runs agvm/bench/bench.js with agd's schedule.
-func benchBareRound(ctx context.Context, node string, schedule []int) (benchFigures, error) {
+// bareKernel is agvm/bench/bench.js in its BENCH_STDIN mode: one kernel,
+// warmed once, that runs each schedule written to it and keeps its history
+// from round to round as agd's kernel does.
+type bareKernel struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines *bufio.Scanner
+}
+
+func startBareKernel(ctx context.Context, node string) (*bareKernel, error) {
 	cmd := exec.CommandContext(ctx, node, filepath.Join("agvm", "bench", "bench.js"))
-	cmd.Env = append(os.Environ(), "BENCH_SCHEDULE="+joinInts(schedule))
+	cmd.Env = append(os.Environ(), "BENCH_STDIN=1")
 	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return benchFigures{}, fmt.Errorf("%s agvm/bench/bench.js: %w\n%s", node, err, out)
+		return nil, err
 	}
-	for _, line := range strings.Split(string(out), "\n") {
-		if rest, ok := strings.CutPrefix(line, "agvm: "); ok {
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%s agvm/bench/bench.js: %w", node, err)
+	}
+	return &bareKernel{cmd: cmd, stdin: stdin, lines: bufio.NewScanner(stdout)}, nil
+}
+
+// ready waits for the bare kernel's "ready" (booted, contract installed, warm).
+func (b *bareKernel) ready() error {
+	for b.lines.Scan() {
+		if b.lines.Text() == "ready" {
+			return nil
+		}
+	}
+	return fmt.Errorf("bench.js ended before it was ready: %v", b.lines.Err())
+}
+
+// round runs one schedule and reads its figures.
+func (b *bareKernel) round(schedule []int) (benchFigures, error) {
+	if _, err := fmt.Fprintln(b.stdin, joinInts(schedule)); err != nil {
+		return benchFigures{}, fmt.Errorf("bench.js: %w", err)
+	}
+	for b.lines.Scan() {
+		if rest, ok := strings.CutPrefix(b.lines.Text(), "agvm: "); ok {
 			return parseBareLine(rest)
 		}
 	}
-	return benchFigures{}, fmt.Errorf("bench.js printed no agvm: line:\n%s", out)
+	return benchFigures{}, fmt.Errorf("bench.js ended without figures: %v", b.lines.Err())
+}
+
+func (b *bareKernel) close() {
+	_ = b.stdin.Close()
+	_ = b.cmd.Wait()
+}
+
+// pauseChain stops agd and its kernel's process group (the kernel and its
+// xsnap workers) with SIGSTOP while the bare kernel runs, so that the idle
+// chain's empty blocks take no CPU from it; resume continues them.
+func pauseChain(agdPid int) (resume func() error, err error) {
+	kids := proc.Children(agdPid)
+	if err := syscall.Kill(agdPid, syscall.SIGSTOP); err != nil {
+		return nil, fmt.Errorf("pause agd: %w", err)
+	}
+	for _, k := range kids {
+		_ = syscall.Kill(-k, syscall.SIGSTOP) // the kernel leads its own group
+	}
+	return func() error {
+		for _, k := range kids {
+			_ = syscall.Kill(-k, syscall.SIGCONT)
+		}
+		if err := syscall.Kill(agdPid, syscall.SIGCONT); err != nil {
+			return fmt.Errorf("resume agd: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // parseBareLine reads bench.js's key=value figures.

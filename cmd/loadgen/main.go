@@ -190,7 +190,9 @@ func run(ctx context.Context, o options) error {
 	if c.slog != "" {
 		go rec.followSlog(runCtx, c.slog)
 	}
-	go tc.inclusion.run(runCtx)
+	inclusionCtx, stopInclusion := context.WithCancel(runCtx)
+	defer stopInclusion()
+	go tc.inclusion.run(inclusionCtx)
 	go rec.sampleProcesses(runCtx, c.agdPid)
 
 	funder, err := openFunder(tc, c.home)
@@ -202,7 +204,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	if o.benchKernel > 0 {
-		err := runKernelBench(runCtx, o, tc, c, accounts)
+		err := runKernelBench(runCtx, o, tc, c, accounts, stopInclusion)
 		if cause := context.Cause(runCtx); err != nil && cause != nil {
 			err = fmt.Errorf("%w (the chain: %v)", err, cause)
 		}
