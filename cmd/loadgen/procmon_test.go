@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -38,12 +39,21 @@ func TestReadProc(t *testing.T) {
 }
 
 // TestFindWatchedNamesXsnapWorkers builds agd → kernel → two workers whose
-// argv[0] is a vat's name, as SwingSet starts xsnap, and checks that the
-// process monitor finds the kernel and reports each worker under it by vat.
+// first argument is a vat's name, as @agoric/xsnap starts xsnap-worker, and
+// checks that the process monitor finds the kernel and reports each worker
+// under it by vat.
 func TestFindWatchedNamesXsnapWorkers(t *testing.T) {
-	// "agd" is this bash; "kernel" its child bash; the workers are sleeps
-	// started with the vats' names as argv[0].
-	cmd := exec.Command("bash", "-c", `bash -c '(exec -a v1:bootstrap sleep 30) & (exec -a v2:bank sleep 30) & wait' & wait`)
+	// "agd" is this bash, "kernel" its child bash; each "worker" is a cat
+	// blocked opening a FIFO named after its vat, so `cat v1:bootstrap`
+	// stays alive with the vat as its first argument.
+	dir := t.TempDir()
+	for _, vat := range []string{"v1:bootstrap", "v2:bank"} {
+		if err := syscall.Mkfifo(filepath.Join(dir, vat), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("bash", "-c", `bash -c 'cat v1:bootstrap & cat v2:bank & wait' & wait`)
+	cmd.Dir = dir
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -168,19 +169,21 @@ const roleXsnap = "xsnap"
 type watchedProc struct {
 	role string // "agd", "kernel" or roleXsnap
 	pid  int
-	vat  string // for an xsnap worker: its argv[0], SwingSet's "vN:name"
+	vat  string // for an xsnap worker: its vat, SwingSet's "vN:name"
 }
 
 // findWatched lists agd, its kernel (agd's child) and the kernel's
-// children, the xsnap workers (one per vat online).
+// children, the xsnap workers (one per vat online). @agoric/xsnap starts a
+// worker as `xsnap-worker NAME [-r snapshot] ...`, SwingSet's NAME being
+// the vat's "vN:name", so the vat is the first argument.
 func findWatched(agdPid int) []watchedProc {
 	out := []watchedProc{{role: "agd", pid: agdPid}}
 	for _, kernel := range proc.Children(agdPid) {
 		out = append(out, watchedProc{role: "kernel", pid: kernel})
 		for _, w := range proc.Children(kernel) {
 			vat := fmt.Sprintf("pid %d", w)
-			if argv, err := proc.Cmdline(w); err == nil && len(argv) > 0 {
-				vat = argv[0]
+			if argv, err := proc.Cmdline(w); err == nil && len(argv) > 1 && !strings.HasPrefix(argv[1], "-") {
+				vat = argv[1]
 			}
 			out = append(out, watchedProc{role: roleXsnap, pid: w, vat: vat})
 		}
