@@ -125,7 +125,7 @@ try {
   await init(kernel);
   await block(kernel, 1, { actions: [install(1, bundle)], params });
   vat = JSON.parse(agd.vstorage.get('published.swingset.install.1')).vatID;
-  await block(kernel, 2, { actions: Array.from({ length: WARM }, (_, i) => deliver(2 + i / 10, vat, 'bump')), params });
+  await block(kernel, 2, { actions: Array.from({ length: WARM }, (_, i) => deliver(2 + i, vat, 'bump')), params });
   if (process.env.BENCH_STDIN) {
     // One schedule per line, until EOF: the kernel keeps its history from
     // round to round, as agd's does.
