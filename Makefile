@@ -13,7 +13,7 @@ BLOCK_TIME  ?= 1s
 DIST_NAME   := agd-$(VERSION)-linux-$(shell $(GO) env GOARCH)
 DIST        := $(CURDIR)/build/$(DIST_NAME).tar.gz
 
-.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet chaos bench bench-rpc bench-agvm bench-flightrec bench-modules loadgen-test fuzz dist dist-test clean
+.PHONY: all build loadgen agvm-deps run test test-go test-agvm vet chaos bench bench-rpc bench-agvm bench-kernel bench-flightrec bench-modules loadgen-test fuzz dist dist-test clean
 
 all: build
 
@@ -92,13 +92,24 @@ fuzz:
 
 # Benchmarks report ratios against anchors measured in the same run
 # (docs/performance.md has the figures and what they mean).
-bench: bench-rpc bench-agvm bench-flightrec bench-modules
+bench: bench-rpc bench-agvm bench-kernel bench-flightrec bench-modules
 
 bench-rpc: agvm-deps
 	AGD_NODE=$(CURDIR)/$(AGVM_NODE) bash rpc/bench/bench.sh
 
 bench-agvm: agvm-deps
 	cd agvm && npm run bench
+
+# bench-kernel: deliveries/s through agd end to end against the same blocks
+# on the bare kernel, BENCH_ROUNDS rounds of BENCH_N deliveries in one run
+# (cmd/loadgen/bench_kernel.go). 50 ms between blocks: the pause an
+# operator sets is no cost of the split, so it is kept small.
+BENCH_N      ?= 600
+BENCH_ROUNDS ?= 3
+bench-kernel: build loadgen agvm-deps
+	rm -rf build/bench-kernel
+	bin/loadgen --agd $(BIN) --out build/bench-kernel --block-time 50ms --accounts 20 \
+		--bench-kernel $(BENCH_N) --bench-rounds $(BENCH_ROUNDS) --bench-node $(CURDIR)/$(AGVM_NODE)
 
 bench-flightrec:
 	$(GO) test ./flightrec/ -run '^$$' -bench . -benchtime 2000000x

@@ -474,6 +474,14 @@ export function makeConnection(opts) {
       if (closed) return;
       send({ id: null, method, params: [params] });
     },
+    /**
+     * notify() with params already JSON text (one object), spliced in as
+     * is: for the slog, whose entries are serialised once (slog.js).
+     */
+    notifyJSON(method, paramsText) {
+      if (closed) return;
+      writeLine(`{"id":null,"method":${JSON.stringify(method)},"params":[${paramsText}]}`);
+    },
     get pendingCalls() {
       return pending.size;
     },

@@ -140,7 +140,7 @@ function main() {
   let slog;
   try {
     slog = makeSlogger({
-      send: entries => conn.notify('slog.Write', { entries }),
+      send: texts => conn.notifyJSON('slog.Write', `{"entries":[${texts.join(',')}]}`),
       file: process.env.SLOGFILE || undefined,
       log,
     });

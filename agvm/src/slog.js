@@ -2,6 +2,13 @@
 // `slog.Write` notifications (and, if SLOGFILE is set, appended to that file
 // as JSON lines). Entries never affect consensus; their wall-clock fields
 // exist only for humans and tooling.
+//
+// SwingSet writes a dozen entries per delivery from inside its crank, so
+// each entry is turned into JSON text once, and a batch goes to the file in
+// one write and to agd as the same texts (send gets the texts; main.js
+// splices them into the notification without parsing them again). The file
+// and agd get a batch at the same moments: when it is full and after each
+// request agd made (main.js's afterHandle).
 
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +25,8 @@ export const ERROR_ENTRY = 'agvm-error';
 
 /**
  * @param {object} opts
- * @param {(entries: object[]) => void} opts.send ships one batch (slog.Write)
+ * @param {(texts: string[]) => void} opts.send ships one batch (slog.Write),
+ *   each entry as its JSON text
  * @param {string} [opts.file] SLOGFILE path, appended to; throws if it
  *   cannot be opened for append
  * @param {(msg: string) => void} [opts.log]
@@ -48,15 +56,11 @@ export function makeSlogger({
 
   function flush() {
     if (batch.length === 0) return;
-    const entries = batch;
+    const texts = batch;
     batch = [];
-    send(entries);
-  }
-
-  function add(entry, text = JSON.stringify(entry)) {
     if (fd !== null) {
       try {
-        fs.writeSync(fd, `${text}\n`);
+        fs.writeSync(fd, `${texts.join('\n')}\n`);
       } catch (e) {
         fd = null;
         // The entries still go to agd; this one tells it the file stopped.
@@ -65,14 +69,18 @@ export function makeSlogger({
         add({ type: ERROR_ENTRY, site: 'slog_file', error: message, time: now(), monotime: monotime() });
       }
     }
-    batch.push(entry);
+    send(texts);
+  }
+
+  function add(text) {
+    batch.push(text);
     if (batch.length >= batchSize) flush();
   }
 
   return {
     /** Record one entry: {type, ...fields, time, monotime}. */
     write(type, fields = {}) {
-      add({ type, ...fields, time: now(), monotime: monotime() });
+      add(JSON.stringify({ type, ...fields, time: now(), monotime: monotime() }));
     },
     /**
      * Record one of SwingSet's own entries (it already carries type, time,
@@ -80,8 +88,7 @@ export function makeSlogger({
      * as Agoric's slog files write them.
      */
     writeEntry(entry) {
-      const text = JSON.stringify(entry, (_k, v) => (typeof v === 'bigint' ? Number(v) : v));
-      add(JSON.parse(text), text);
+      add(JSON.stringify(entry, (_k, v) => (typeof v === 'bigint' ? Number(v) : v)));
     },
     flush,
     close() {

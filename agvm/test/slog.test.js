@@ -8,7 +8,7 @@ import { makeSlogger, SLOG_BATCH_SIZE, ERROR_ENTRY } from '../src/slog.js';
 test('entries carry type, fields, time and monotime; flushed in batches', () => {
   const batches = [];
   let t = 100;
-  const slog = makeSlogger({ send: e => batches.push(e), now: () => (t += 0.5), monotime: () => 7.25 });
+  const slog = makeSlogger({ send: e => batches.push(e.map(x => JSON.parse(x))), now: () => (t += 0.5), monotime: () => 7.25 });
   slog.write('cosmic-swingset-begin-block', { blockHeight: 3, blockTime: 9 });
   assert.equal(batches.length, 0, 'buffered until flush');
   slog.flush();
@@ -20,7 +20,7 @@ test('entries carry type, fields, time and monotime; flushed in batches', () => 
 
 test(`a batch is sent as soon as it reaches ${SLOG_BATCH_SIZE} entries`, () => {
   const batches = [];
-  const slog = makeSlogger({ send: e => batches.push(e) });
+  const slog = makeSlogger({ send: e => batches.push(e.map(x => JSON.parse(x))) });
   for (let i = 0; i < SLOG_BATCH_SIZE + 1; i += 1) slog.write('x', { i });
   assert.equal(batches.length, 1);
   assert.equal(batches[0].length, SLOG_BATCH_SIZE);

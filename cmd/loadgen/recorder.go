@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,11 +22,12 @@ type recorder struct {
 	blocks []blockTiming
 	cycles map[string][][2]float64 // task -> (seconds into run, cycle ms)
 	procs  map[string]procKey      // role -> the process measured
+	vats   map[string]procKey      // xsnap workers measured: vat -> process
 }
 
 func newRecorder(events *eventLog, start time.Time) *recorder {
 	return &recorder{events: events, measures: newMeasures(), start: start,
-		cycles: map[string][][2]float64{}, procs: map[string]procKey{}}
+		cycles: map[string][][2]float64{}, procs: map[string]procKey{}, vats: map[string]procKey{}}
 }
 
 func (r *recorder) cyclePoint(taskName string, ms float64) {
@@ -94,9 +98,12 @@ func (r *recorder) followSlog(ctx context.Context, path string) {
 	})
 }
 
-// sampleProcesses measures agd and its kernel child once a second. The
-// kernel is found among /proc's processes as agd's child; both are keyed by pid
-// and start time, so a restarted or reused pid starts a new series.
+// sampleProcesses measures agd, its kernel child and the kernel's xsnap
+// workers once a second. The kernel is found among /proc's processes as
+// agd's child, the workers as the kernel's; all are keyed by pid and start
+// time, so a restarted or reused pid starts a new series. Each worker gets
+// its own "proc" event (role "xsnap", with its vat); the workers' sum is the
+// measures proc.xsnap.cpu_pct and proc.xsnap.rss_mb.
 func (r *recorder) sampleProcesses(ctx context.Context, agdPid int) {
 	last := map[procKey]procSample{}
 	lastAt := time.Now()
@@ -111,29 +118,92 @@ func (r *recorder) sampleProcesses(ctx context.Context, agdPid int) {
 		now := time.Now()
 		elapsed := now.Sub(lastAt).Seconds()
 		lastAt = now
-		roles := map[string]int{"agd": agdPid}
-		for _, kid := range proc.Children(agdPid) {
-			roles["kernel"] = kid
-		}
-		for role, pid := range roles {
-			s, err := readProc(pid)
+		var xsnapCPU, xsnapRSS float64
+		xsnapSeen, xsnapTimed := 0, 0
+		for _, w := range findWatched(agdPid) {
+			s, err := readProc(w.pid)
 			if err != nil {
 				continue
 			}
+			rss := float64(s.RSSBytes) / (1 << 20)
+			ev := map[string]any{"role": w.role, "pid": s.Key.Pid, "start_time": s.Key.StartTime, "rss_mb": rss}
 			r.mu.Lock()
-			r.procs[role] = s.Key
+			if w.role == roleXsnap {
+				r.vats[w.vat] = s.Key
+				ev["vat"] = w.vat
+			} else {
+				r.procs[w.role] = s.Key
+			}
 			r.mu.Unlock()
-			ev := map[string]any{"role": role, "pid": s.Key.Pid, "start_time": s.Key.StartTime, "rss_mb": float64(s.RSSBytes) / (1 << 20)}
-			r.measures.add("proc."+role+".rss_mb", float64(s.RSSBytes)/(1<<20))
-			if prev, ok := last[s.Key]; ok && elapsed > 0 {
-				cpu := 100 * float64(s.CPUTicks-prev.CPUTicks) / proc.TicksPerSecond / elapsed
+			var cpu float64
+			prev, timed := last[s.Key]
+			if timed && elapsed > 0 {
+				cpu = 100 * float64(s.CPUTicks-prev.CPUTicks) / proc.TicksPerSecond / elapsed
 				ev["cpu_pct"] = cpu
-				r.measures.add("proc."+role+".cpu_pct", cpu)
 			}
 			last[s.Key] = s
 			r.events.write("proc", ev)
+			if w.role == roleXsnap {
+				xsnapSeen++
+				xsnapRSS += rss
+				if timed {
+					xsnapTimed++
+					xsnapCPU += cpu
+				}
+				continue
+			}
+			r.measures.add("proc."+w.role+".rss_mb", rss)
+			if timed {
+				r.measures.add("proc."+w.role+".cpu_pct", cpu)
+			}
+		}
+		if xsnapSeen > 0 {
+			r.measures.add("proc.xsnap.rss_mb", xsnapRSS)
+		}
+		if xsnapTimed > 0 {
+			r.measures.add("proc.xsnap.cpu_pct", xsnapCPU)
 		}
 	}
+}
+
+const roleXsnap = "xsnap"
+
+// watchedProc is one process sampleProcesses measures.
+type watchedProc struct {
+	role string // "agd", "kernel" or roleXsnap
+	pid  int
+	vat  string // for an xsnap worker: its vat, SwingSet's "vN:name"
+}
+
+// findWatched lists agd, its kernel (agd's child) and the kernel's
+// children, the xsnap workers (one per vat online). @agoric/xsnap starts a
+// worker as `xsnap-worker NAME [-r snapshot] ...`, SwingSet's NAME being
+// the vat's "vN:name", so the vat is the first argument.
+func findWatched(agdPid int) []watchedProc {
+	out := []watchedProc{{role: "agd", pid: agdPid}}
+	for _, kernel := range proc.Children(agdPid) {
+		out = append(out, watchedProc{role: "kernel", pid: kernel})
+		for _, w := range proc.Children(kernel) {
+			vat := fmt.Sprintf("pid %d", w)
+			if argv, err := proc.Cmdline(w); err == nil && len(argv) > 1 && !strings.HasPrefix(argv[1], "-") {
+				vat = argv[1]
+			}
+			out = append(out, watchedProc{role: roleXsnap, pid: w, vat: vat})
+		}
+	}
+	return out
+}
+
+// vatsMeasured lists the xsnap workers ever sampled, as "vat pid@start".
+func (r *recorder) vatsMeasured() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.vats))
+	for vat, k := range r.vats {
+		out = append(out, vat+" "+k.String())
+	}
+	sort.Strings(out)
+	return out
 }
 
 // measured reports which roles were found and sampled.

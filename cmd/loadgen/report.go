@@ -66,6 +66,11 @@ func report(o options, rec *recorder, tasks []*task, span runSpan, failures []er
 	if _, ok := procs["kernel"]; !ok {
 		problems = append(problems, "the kernel process was never found under agd")
 	}
+	vats := rec.vatsMeasured()
+	fmt.Fprintf(&text, "xsnap workers measured under the kernel: %d (%s)\n", len(vats), strings.Join(vats, ", "))
+	if len(vats) == 0 {
+		problems = append(problems, "no xsnap worker was ever found under the kernel")
+	}
 	problems = append(problems, blockProblems(&text, o, rec, span)...)
 	for _, f := range failures {
 		problems = append(problems, f.Error())
