@@ -63,10 +63,11 @@ export function makeSlogger({
         fs.writeSync(fd, `${texts.join('\n')}\n`);
       } catch (e) {
         fd = null;
-        // The entries still go to agd; this one tells it the file stopped.
+        // The entries still go to agd, after one that tells it the file
+        // stopped (sent with them: close() flushes only once).
         const message = `SLOGFILE write failed: ${e.message}; file slog disabled`;
         log(message);
-        add({ type: ERROR_ENTRY, site: 'slog_file', error: message, time: now(), monotime: monotime() });
+        texts.unshift(JSON.stringify({ type: ERROR_ENTRY, site: 'slog_file', error: message, time: now(), monotime: monotime() }));
       }
     }
     send(texts);

@@ -54,7 +54,7 @@ test('a SLOGFILE write that fails is logged and sent to agd as an agvm-error ent
   const batches = [];
   const logs = [];
   // /dev/full opens for append, and every write to it fails with ENOSPC.
-  const slog = makeSlogger({ send: e => batches.push(e), file: '/dev/full', log: m => logs.push(m) });
+  const slog = makeSlogger({ send: e => batches.push(e.map(x => JSON.parse(x))), file: '/dev/full', log: m => logs.push(m) });
   slog.write('a', { n: 1 });
   slog.write('b');
   slog.close();
