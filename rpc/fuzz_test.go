@@ -101,42 +101,90 @@ func FuzzStream(f *testing.F) {
 	})
 }
 
+// parseMessageSeeds are FuzzParseMessage's seeds; TestParseMessagePrefixes
+// also parses every prefix of each.
+var parseMessageSeeds = []string{
+	`{"id":1,"method":"m","params":[{"a":[1,{"b":"\u0041"}]}]}`,
+	`{"id":1,"result":{"x":1e-7},"error":null}`,
+	`{"id":1,"result":01}`,
+	`{"id":1,"result":"\x01"}`,
+	`{"id":2,"result":null,"error":{"code":-32602,"message":"bad \"x\"","data":{"k":[1]}}}`,
+	`{"id":3,"error":"plain"}`,
+	`{"id":4,"method":"m","params":[{}],"params":[1,2]}`,
+	`{"id":5,"meth\u006fd":"m\u00e9","params":[{"a":1}]}`,
+	"{\"id\":6,\"method\":\"m\xff\",\"params\":[{}]}",
+	"{\"id\":7,\"error\":{\"code\":1,\"message\":\"\xfe\",\"Code\":2}}",
+	// Escapes at a string's first byte, where a fast path could skip them.
+	`{"\u0069d":8,"method":"\u0041b","params":[{}]}`,
+	` { "id" : 9 , "method" : "m" , "params" : [ { } , 1 ] } `,
+	`{"id":10,"method":"m","params":[]}`,
+	`{"id":11,"error":{"code":-1,"message":"x","data":null}}`,
+}
+
 // FuzzParseMessage checks the one-pass scanner against encoding/json: it
 // accepts only valid JSON, refuses valid JSON only for its shape, and what
 // it accepts holds the id, method, params, result and error that
 // encoding/json reads from the same line.
 func FuzzParseMessage(f *testing.F) {
-	f.Add([]byte(`{"id":1,"method":"m","params":[{"a":[1,{"b":"\u0041"}]}]}`))
-	f.Add([]byte(`{"id":1,"result":{"x":1e-7},"error":null}`))
-	f.Add([]byte(`{"id":1,"result":01}`))
-	f.Add([]byte(`{"id":1,"result":"\x01"}`))
-	f.Add([]byte(`{"id":2,"result":null,"error":{"code":-32602,"message":"bad \"x\"","data":{"k":[1]}}}`))
-	f.Add([]byte(`{"id":3,"error":"plain"}`))
-	f.Add([]byte(`{"id":4,"method":"m","params":[{}],"params":[1,2]}`))
-	f.Add([]byte(`{"id":5,"meth\u006fd":"m\u00e9","params":[{"a":1}]}`))
-	f.Add([]byte("{\"id\":6,\"method\":\"m\xff\",\"params\":[{}]}"))
-	f.Add([]byte("{\"id\":7,\"error\":{\"code\":1,\"message\":\"\xfe\",\"Code\":2}}"))
-	f.Fuzz(func(t *testing.T, line []byte) {
-		if bytes.IndexByte(line, '\n') >= 0 {
-			return // framing is the Stream's job
+	for _, seed := range parseMessageSeeds {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(checkParseMessage)
+}
+
+// TestParseMessagePrefixes runs FuzzParseMessage's check on every prefix of
+// every seed: a line cut anywhere is refused as not JSON, never read past
+// its end (an index one past the end panics).
+func TestParseMessagePrefixes(t *testing.T) {
+	for _, seed := range parseMessageSeeds {
+		for n := 0; n <= len(seed); n++ {
+			checkParseMessage(t, []byte(seed[:n]))
 		}
-		var m Message
-		err := parseMessage(line, &m)
-		valid := json.Valid(line)
-		var pe *ProtocolError
-		switch {
-		case err == nil && !valid:
-			t.Fatalf("accepted invalid JSON %q", line)
-		case err != nil && !errors.As(err, &pe):
-			t.Fatalf("unclear error %T: %v", err, err)
-		case err != nil && valid && pe.Code == CodeParseError:
-			t.Fatalf("valid JSON %q refused as not JSON: %v", line, err)
-		case err != nil && !valid && pe.Code != CodeParseError:
-			t.Fatalf("invalid JSON %q refused as %d: %v", line, pe.Code, err)
-		case err == nil:
-			agreesWithEncodingJSON(t, line, &m)
+	}
+}
+
+// TestDecodeErrorCode: an error's code that is a number but not an integer
+// literal is read through float64, as a JS peer would have meant it; one
+// that is not a number is 0. (The oracle above leaves such codes alone.)
+func TestDecodeErrorCode(t *testing.T) {
+	for raw, want := range map[string]int64{
+		`{"code":7}`:      7,
+		`{"code":-32601}`: -32601,
+		`{"code":1e3}`:    1000,
+		`{"code":2.5}`:    2,
+		`{"code":-4.0E1}`: -40,
+		`{"code":"7"}`:    0,
+		`{"message":"m"}`: 0,
+	} {
+		if got := decodeError([]byte(raw)).Code; got != want {
+			t.Errorf("decodeError(%s).Code = %d, want %d", raw, got, want)
 		}
-	})
+	}
+}
+
+// checkParseMessage fails t unless parseMessage refuses line exactly when
+// it is not valid JSON (as a parse error) and otherwise reads what
+// encoding/json reads.
+func checkParseMessage(t *testing.T, line []byte) {
+	if bytes.IndexByte(line, '\n') >= 0 {
+		return // framing is the Stream's job
+	}
+	var m Message
+	err := parseMessage(line, &m)
+	valid := json.Valid(line)
+	var pe *ProtocolError
+	switch {
+	case err == nil && !valid:
+		t.Fatalf("accepted invalid JSON %q", line)
+	case err != nil && !errors.As(err, &pe):
+		t.Fatalf("unclear error %T: %v", err, err)
+	case err != nil && valid && pe.Code == CodeParseError:
+		t.Fatalf("valid JSON %q refused as not JSON: %v", line, err)
+	case err != nil && !valid && pe.Code != CodeParseError:
+		t.Fatalf("invalid JSON %q refused as %d: %v", line, pe.Code, err)
+	case err == nil:
+		agreesWithEncodingJSON(t, line, &m)
+	}
 }
 
 // agreesWithEncodingJSON fails t unless m, which parseMessage accepted from
