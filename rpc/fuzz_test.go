@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -268,5 +269,29 @@ func agreesWithEncodingJSON(t *testing.T, line []byte, m *Message) {
 	if codeKnown && m.Error.Code != code || m.Error.Message != message || !bytes.Equal(m.Error.Data, data) {
 		t.Fatalf("%q: error %d %q data %q, encoding/json reads %d %q data %q",
 			line, m.Error.Code, m.Error.Message, m.Error.Data, code, message, data)
+	}
+}
+
+// TestAppendStringMatchesEncodingJSON: what the writer puts on the wire for
+// a string is byte for byte what encoding/json (HTML escaping off) writes,
+// for each kind of character appendString treats apart. (\b and \f are left
+// out: encoding/json spells them short, appendString as \u0008 and \u000c,
+// both valid; and encoding/json escapes the U+FFFD that replaces an invalid
+// byte, appendString writes it as is.)
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{
+		"", "plain", `q"b\`, "a\nb\rc\td", "\x00\x01\x1f\x7f", "<&>",
+		"é€𝄞", "bad\xffbyte", "\xfe", "cut\xe2\x82", "ls\u2028ps\u2029end", "\u2028", "\ufffd",
+	} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		wantLine := strings.ReplaceAll(strings.TrimSuffix(want.String(), "\n"), `\ufffd`, "\ufffd")
+		if got := appendString([]byte("x"), s); string(got) != "x"+wantLine {
+			t.Errorf("appendString(%q) = %s, want %s", s, got[1:], wantLine)
+		}
 	}
 }

@@ -144,3 +144,40 @@ func TestStreamRefusesLongLineBeforeItEnds(t *testing.T) {
 		t.Fatalf("got %v, want a -32700 protocol error with the line's head", err)
 	}
 }
+
+// TestStreamWritesMissingParamsAndData: a request without params carries
+// one empty object (the pinned shape has exactly one); an error's data is
+// written when set.
+func TestStreamWritesMissingParamsAndData(t *testing.T) {
+	var out bytes.Buffer
+	s := NewStream(strings.NewReader(""), &out, 0, nil)
+	for _, m := range []*Message{
+		{ID: []byte("8"), Method: "m.N"},
+		{Error: &Error{Code: 1, Message: "m", Data: []byte(`{"k":1}`)}},
+	} {
+		if err := s.WriteMessage(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `{"id":8,"method":"m.N","params":[{}]}
+{"id":null,"result":null,"error":{"code":1,"message":"m","data":{"k":1}}}
+`
+	if out.String() != want {
+		t.Fatalf("wrote:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+type closeCounter int
+
+func (c *closeCounter) Close() error { *c++; return errors.New("closed") }
+
+// TestStreamClose closes what it was given, and nothing when given nil.
+func TestStreamClose(t *testing.T) {
+	if err := NewStream(strings.NewReader(""), io.Discard, 0, nil).Close(); err != nil {
+		t.Fatalf("no closer: %v", err)
+	}
+	var c closeCounter
+	if err := NewStream(strings.NewReader(""), io.Discard, 0, &c).Close(); err == nil || c != 1 {
+		t.Fatalf("closer: err %v, %d closes; want its error and 1", err, c)
+	}
+}
