@@ -281,7 +281,7 @@ func agreesWithEncodingJSON(t *testing.T, line []byte, m *Message) {
 func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	for _, s := range []string{
 		"", "plain", `q"b\`, "a\nb\rc\td", "\x00\x01\x1f\x7f", "<&>",
-		"é€𝄞", "bad\xffbyte", "\xfe", "cut\xe2\x82", "ls\u2028ps\u2029end", "\u2028", "\ufffd",
+		"é€𝄞", "bad\xffbyte", "\xfe", "cut\xe2\x82", "ls\u2028ps\u2029end", "\u2028", "\ufffd", "x\x80y",
 	} {
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
