@@ -181,3 +181,14 @@ func TestStreamClose(t *testing.T) {
 		t.Fatalf("closer: err %v, %d closes; want its error and 1", err, c)
 	}
 }
+
+// TestStreamLineOfExactlyMaxAcrossReads: a line of exactly maxLine bytes
+// whose newline comes in a later read is read, not refused early.
+func TestStreamLineOfExactlyMaxAcrossReads(t *testing.T) {
+	line := `{"id":1,"result":2}`
+	s := NewStream(io.MultiReader(strings.NewReader(line), strings.NewReader("\n")), io.Discard, len(line), nil)
+	var m Message
+	if err := s.ReadMessage(&m); err != nil || string(m.ID) != "1" || string(m.Result) != "2" {
+		t.Fatalf("ReadMessage: %v, %+v", err, m)
+	}
+}
