@@ -192,3 +192,16 @@ func TestStreamLineOfExactlyMaxAcrossReads(t *testing.T) {
 		t.Fatalf("ReadMessage: %v, %+v", err, m)
 	}
 }
+
+// TestStreamWritesNilRawResultAsNull: a handler's nil json.RawMessage
+// result is JSON null, as encoding/json writes it, not an empty value.
+func TestStreamWritesNilRawResultAsNull(t *testing.T) {
+	var out bytes.Buffer
+	s := NewStream(strings.NewReader(""), &out, 0, nil)
+	if err := s.writeResult([]byte("3"), json.RawMessage(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\"id\":3,\"result\":null,\"error\":null}\n"; out.String() != want {
+		t.Fatalf("wrote %q, want %q", out.String(), want)
+	}
+}
