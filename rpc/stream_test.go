@@ -194,14 +194,19 @@ func TestStreamLineOfExactlyMaxAcrossReads(t *testing.T) {
 }
 
 // TestStreamWritesNilRawResultAsNull: a handler's nil json.RawMessage
-// result is JSON null, as encoding/json writes it, not an empty value.
+// result is JSON null, as encoding/json writes it, not an empty value; a
+// non-empty one is copied, not re-encoded.
 func TestStreamWritesNilRawResultAsNull(t *testing.T) {
 	var out bytes.Buffer
 	s := NewStream(strings.NewReader(""), &out, 0, nil)
 	if err := s.writeResult([]byte("3"), json.RawMessage(nil)); err != nil {
 		t.Fatal(err)
 	}
-	if want := "{\"id\":3,\"result\":null,\"error\":null}\n"; out.String() != want {
+	// A json.RawMessage on one line goes in as is, spaces and all.
+	if err := s.writeResult([]byte("4"), json.RawMessage(`{ "a": [1, 2] }`)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\"id\":3,\"result\":null,\"error\":null}\n{\"id\":4,\"result\":{ \"a\": [1, 2] },\"error\":null}\n"; out.String() != want {
 		t.Fatalf("wrote %q, want %q", out.String(), want)
 	}
 }
