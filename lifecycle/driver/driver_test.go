@@ -188,6 +188,10 @@ func TestSignalRefusesTheCommitAndStopsCleanly(t *testing.T) {
 	if !errors.Is(err, ErrStopping) || strings.Count(err.Error(), ErrStopping.Error()) != 1 {
 		t.Fatalf("commit after a signal: %v, want one ErrStopping", err)
 	}
+	// The refusal's reason, not a bare "not committed".
+	if !strings.Contains(err.Error(), "block 1 refused: shut down on SIGTERM") {
+		t.Fatalf("commit after a signal: %v, want the refusal's reason", err)
+	}
 	if k.kernelHeight != 0 {
 		t.Fatalf("the kernel committed block %d after the signal", k.kernelHeight)
 	}
