@@ -154,6 +154,7 @@ func TestStreamWritesMissingParamsAndData(t *testing.T) {
 	for _, m := range []*Message{
 		{ID: []byte("8"), Method: "m.N"},
 		{Error: &Error{Code: 1, Message: "m", Data: []byte(`{"k":1}`)}},
+		{ID: []byte("9"), Method: "m.N", Params: []byte("\n{\"a\": 1}")}, // a newline first is compacted too
 	} {
 		if err := s.WriteMessage(m); err != nil {
 			t.Fatal(err)
@@ -161,6 +162,7 @@ func TestStreamWritesMissingParamsAndData(t *testing.T) {
 	}
 	want := `{"id":8,"method":"m.N","params":[{}]}
 {"id":null,"result":null,"error":{"code":1,"message":"m","data":{"k":1}}}
+{"id":9,"method":"m.N","params":[{"a":1}]}
 `
 	if out.String() != want {
 		t.Fatalf("wrote:\n%s\nwant:\n%s", out.String(), want)
