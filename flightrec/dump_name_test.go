@@ -1,8 +1,13 @@
 package flightrec
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +33,44 @@ func TestWriteNewSkipsNamesTakenMeanwhile(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".dump-*")); len(left) != 0 {
 		t.Errorf("temporary files left: %q", left)
+	}
+}
+
+// TestReadFailureRecordNeedsFailureJSON: a .tar.gz without failure.json is
+// not a dump, and says so.
+func TestReadFailureRecordNeedsFailureJSON(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.tar.gz")
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	tw.WriteHeader(&tar.Header{Name: "x/README.txt", Mode: 0o644, Size: 2, Typeflag: tar.TypeReg})
+	tw.Write([]byte("hi"))
+	tw.Close()
+	gz.Close()
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readFailureRecord(path); err == nil || !strings.Contains(err.Error(), "no failure.json") {
+		t.Fatalf("readFailureRecord of a tarball without failure.json: %v", err)
+	}
+}
+
+// TestActivityHashes: each line naming an activity hash (either spelling)
+// gives one link with its type and crank; lines without one, with an empty
+// one, or that are not JSON give none.
+func TestActivityHashes(t *testing.T) {
+	data := []byte(`{"type":"cosmic-swingset-end-block-finish","blockHeight":4,"activityHash":"aa"}
+{"type":"crank-finish","crankNum":7,"activityhash":"bb"}
+{"type":"x","activityHash":""}
+{"type":"y","note":"activityHash"}
+not json activityHash
+{"type":"z","activityHash":"cc","activityhash":"dd"}
+`)
+	got, _ := json.Marshal(activityHashes(4, data))
+	want := `[{"height":4,"type":"cosmic-swingset-end-block-finish","activityHash":"aa"},` +
+		`{"height":4,"type":"crank-finish","crankNum":7,"activityHash":"bb"},` +
+		`{"height":4,"type":"z","activityHash":"cc"}]`
+	if string(got) != want {
+		t.Fatalf("activityHashes:\n%s\nwant\n%s", got, want)
 	}
 }
