@@ -189,7 +189,7 @@ func TestSignalRefusesTheCommitAndStopsCleanly(t *testing.T) {
 		t.Fatalf("commit after a signal: %v, want one ErrStopping", err)
 	}
 	// The refusal's reason, not a bare "not committed".
-	if !strings.Contains(err.Error(), "block 1 refused: shut down on SIGTERM") {
+	if !strings.Contains(err.Error(), "block 1 refused: shut down on SIGTERM with the kernel at height 0 and cosmos at height 0") {
 		t.Fatalf("commit after a signal: %v, want the refusal's reason", err)
 	}
 	if k.kernelHeight != 0 {
