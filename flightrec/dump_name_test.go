@@ -74,3 +74,19 @@ not json activityHash
 		t.Fatalf("activityHashes:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestExistingDumpsListsEveryEarlierOne: every earlier dump of a failure is
+// found, in order, up to the first free number.
+func TestExistingDumpsListsEveryEarlierOne(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{1, 2, 3, 5} {
+		if err := os.WriteFile(dumpPath(dir, "x", n), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := existingDumps(dir, "x")
+	want := []string{dumpPath(dir, "x", 1), dumpPath(dir, "x", 2), dumpPath(dir, "x", 3)}
+	if err != nil || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("existingDumps = %q, %v; want %q", got, err, want)
+	}
+}
