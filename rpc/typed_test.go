@@ -46,3 +46,22 @@ func TestMuxNotificationParams(t *testing.T) {
 		t.Fatalf("handler saw %v, want [3]", got)
 	}
 }
+
+// TestCodesArePinned: the error codes are the wire contract's
+// (PROTOCOL.md "Error codes"); the kernel sends the same numbers.
+func TestCodesArePinned(t *testing.T) {
+	for name, c := range map[string][2]int64{
+		"ParseError":     {CodeParseError, -32700},
+		"InvalidRequest": {CodeInvalidRequest, -32600},
+		"MethodNotFound": {CodeMethodNotFound, -32601},
+		"InvalidParams":  {CodeInvalidParams, -32602},
+		"InternalError":  {CodeInternalError, -32603},
+		"ShuttingDown":   {CodeShuttingDown, -32001},
+		"NoBlock":        {CodeNoBlock, -32002},
+		"HeightMismatch": {CodeHeightMismatch, -32003},
+	} {
+		if c[0] != c[1] {
+			t.Errorf("Code%s = %d, want %d", name, c[0], c[1])
+		}
+	}
+}
