@@ -37,3 +37,36 @@ func TestLoadDirLayouts(t *testing.T) {
 		t.Fatal("an empty folder loaded without error")
 	}
 }
+
+// TestBlockFileNameRoundTrip: parseBlockFileName is BlockFileName's
+// inverse, block 0 included, and refuses every other name.
+func TestBlockFileNameRoundTrip(t *testing.T) {
+	for _, h := range []int64{0, 1, 10, 1 << 40} {
+		if got, ok := parseBlockFileName(BlockFileName(h)); !ok || got != h {
+			t.Errorf("parseBlockFileName(%q) = %d, %v", BlockFileName(h), got, ok)
+		}
+	}
+	for _, name := range []string{"block--1.jsonl", "block-x.jsonl", "block-1.json", "blk-1.jsonl", "block-.jsonl", StartupFileName} {
+		if h, ok := parseBlockFileName(name); ok {
+			t.Errorf("parseBlockFileName(%q) = %d, true", name, h)
+		}
+	}
+}
+
+// TestReopenClearsTheStartupRecord: a restart replaces the previous run's
+// start-up record; finding one is no error.
+func TestReopenClearsTheStartupRecord(t *testing.T) {
+	dir := t.TempDir()
+	for run := 1; run <= 3; run++ {
+		r, err := Open(Config{Dir: dir, Policy: Policy{KeepBlocks: 2}})
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		r.Write(batch(fmt.Sprintf(`{"type":"vat-startup-start","run":%d}`, run)))
+		r.Close()
+		startup, _ := os.ReadFile(filepath.Join(dir, StartupFileName))
+		if want := fmt.Sprintf("{\"type\":\"vat-startup-start\",\"run\":%d}\n", run); string(startup) != want {
+			t.Fatalf("run %d: startup.jsonl holds %q, want %q", run, startup, want)
+		}
+	}
+}
