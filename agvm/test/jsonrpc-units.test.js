@@ -105,6 +105,7 @@ test('messages of the wrong shape are protocol errors that say why', async () =>
     ['null', /^message is not a JSON object/],
     ['{"error":"boom"}', /^peer reported an error without an id: boom; line starts/],
     ['{"result":1,"error":null}', /^message has neither a method nor an id; line starts/],
+    ['{"result":1}', /^message has neither a method nor an id; line starts/],
   ]) {
     const h = harness();
     h.send(line);
@@ -135,4 +136,14 @@ test('nesting: MAX_NESTING levels pass, one more is refused; brackets in strings
   assert.equal(h.events.protocolErrors.length, 1);
   assert.equal(h.events.protocolErrors[0].code, -32700);
   assert.match(h.events.protocolErrors[0].message, new RegExp(`^line nests deeper than ${MAX_NESTING} levels`));
+});
+
+test('a line of JSON whitespace alone (space, tab, CR) carries nothing: no answer, no error', async () => {
+  const h = harness(() => 'ok');
+  h.send(' \t\r ');
+  h.send('\t');
+  h.send('{"id":1,"method":"m","params":[{}]}');
+  await settle();
+  assert.equal(h.events.protocolErrors.length, 0, h.events.protocolErrors[0]?.message);
+  assert.deepEqual(h.messages(), [{ id: 1, result: 'ok', error: null }]);
 });
