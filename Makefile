@@ -92,14 +92,14 @@ fuzz:
 
 # mutate: mutation testing of the packages whose tests should catch any
 # change (scripts/mutate.sh; figures and the mutants left alive are in
-# docs/testing.md); not part of `make test`, it takes about an hour on a
-# shared 2-core machine. The tools are pinned: gremlins for Go, installed
+# docs/testing.md); not part of `make test`: rpc alone took an hour at
+# nice 19 on the shared 2-core machine. The tools are pinned: gremlins for Go, installed
 # under build/tools; Stryker for agvm from tools/stryker's lock file, kept
 # out of agvm's own dependencies.
 GREMLINS_VERSION := v0.6.0
-GREMLINS         := $(CURDIR)/build/tools/gremlins
+GREMLINS         := $(CURDIR)/build/tools/gremlins-$(GREMLINS_VERSION)/gremlins
 $(GREMLINS):
-	GOBIN=$(CURDIR)/build/tools $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
+	GOBIN=$(dir $(GREMLINS)) $(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
 
 tools/stryker/node_modules/.installed: tools/stryker/package-lock.json tools/stryker/package.json agvm/node_modules/.installed
 	cd tools/stryker && PATH=$(AGVM_PINNED_NODE_DIR)/bin:$$PATH npm ci --no-audit --no-fund

