@@ -138,6 +138,24 @@ func TestEachEntryFindsBoundaries(t *testing.T) {
 	}
 }
 
+// TestEachEntryPrefixes: params cut anywhere are never read past their end
+// (an index one past it panics), and whatever eachEntry hands out is a whole
+// entry of the uncut params, in order.
+func TestEachEntryPrefixes(t *testing.T) {
+	entries := []string{`{"a":"}\\"}`, `[1,{"c":"]"}]`, `{}`, `"s"`, `7`}
+	params := ` { "other" : {"entries":[{"x":1}]} , "entries" : [ ` + strings.Join(entries, " , ") + ` ] } `
+	for n := 0; n <= len(params); n++ {
+		var got []string
+		err := eachEntry([]byte(params[:n]), func(e []byte) { got = append(got, string(e)) })
+		if !slices.Equal(got, entries[:len(got)]) {
+			t.Fatalf("params[:%d] = %q: entries %q, want a prefix of %q", n, params[:n], got, entries)
+		}
+		if err == nil && len(got) != len(entries) {
+			t.Fatalf("params[:%d] = %q: no error, but only %d of %d entries", n, params[:n], len(got), len(entries))
+		}
+	}
+}
+
 func TestDetectAppHashMismatch(t *testing.T) {
 	text := "+2/3 committed an invalid block: wrong Block.Header.AppHash.  Expected 0A1B2C3D4E5F, got FFEE"
 	m, ok := DetectAppHashMismatch("CONSENSUS FAILURE!!!", []any{"err", fmt.Errorf("%s", text), "stack", "..."})
@@ -161,6 +179,8 @@ func TestDetectAppHashMismatch(t *testing.T) {
 		{"CONSENSUS FAILURE!!!", []any{"err", "failed to apply block; error boom"}},
 		{"Error in validation", []any{"err", "wrong Block.Header.LastResultsHash"}},
 		{"prevote step: consensus deems this block invalid; prevoting nil", []any{"err", text}},
+		{"CONSENSUS FAILURE!!!", []any{"height", 5, "err"}}, // a key without its value
+		{"CONSENSUS FAILURE!!!", []any{"error", text}},
 	} {
 		if m, ok := DetectAppHashMismatch(c.msg, c.kv); ok {
 			t.Errorf("%s %v: detected %+v", c.msg, c.kv, m)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -101,42 +102,90 @@ func FuzzStream(f *testing.F) {
 	})
 }
 
+// parseMessageSeeds are FuzzParseMessage's seeds; TestParseMessagePrefixes
+// also parses every prefix of each.
+var parseMessageSeeds = []string{
+	`{"id":1,"method":"m","params":[{"a":[1,{"b":"\u0041"}]}]}`,
+	`{"id":1,"result":{"x":1e-7},"error":null}`,
+	`{"id":1,"result":01}`,
+	`{"id":1,"result":"\x01"}`,
+	`{"id":2,"result":null,"error":{"code":-32602,"message":"bad \"x\"","data":{"k":[1]}}}`,
+	`{"id":3,"error":"plain"}`,
+	`{"id":4,"method":"m","params":[{}],"params":[1,2]}`,
+	`{"id":5,"meth\u006fd":"m\u00e9","params":[{"a":1}]}`,
+	"{\"id\":6,\"method\":\"m\xff\",\"params\":[{}]}",
+	"{\"id\":7,\"error\":{\"code\":1,\"message\":\"\xfe\",\"Code\":2}}",
+	// Escapes at a string's first byte, where a fast path could skip them.
+	`{"\u0069d":8,"method":"\u0041b","params":[{}]}`,
+	` { "id" : 9 , "method" : "m" , "params" : [ { } , 1 ] } `,
+	`{"id":10,"method":"m","params":[]}`,
+	`{"id":11,"error":{"code":-1,"message":"x","data":null}}`,
+}
+
 // FuzzParseMessage checks the one-pass scanner against encoding/json: it
 // accepts only valid JSON, refuses valid JSON only for its shape, and what
 // it accepts holds the id, method, params, result and error that
 // encoding/json reads from the same line.
 func FuzzParseMessage(f *testing.F) {
-	f.Add([]byte(`{"id":1,"method":"m","params":[{"a":[1,{"b":"\u0041"}]}]}`))
-	f.Add([]byte(`{"id":1,"result":{"x":1e-7},"error":null}`))
-	f.Add([]byte(`{"id":1,"result":01}`))
-	f.Add([]byte(`{"id":1,"result":"\x01"}`))
-	f.Add([]byte(`{"id":2,"result":null,"error":{"code":-32602,"message":"bad \"x\"","data":{"k":[1]}}}`))
-	f.Add([]byte(`{"id":3,"error":"plain"}`))
-	f.Add([]byte(`{"id":4,"method":"m","params":[{}],"params":[1,2]}`))
-	f.Add([]byte(`{"id":5,"meth\u006fd":"m\u00e9","params":[{"a":1}]}`))
-	f.Add([]byte("{\"id\":6,\"method\":\"m\xff\",\"params\":[{}]}"))
-	f.Add([]byte("{\"id\":7,\"error\":{\"code\":1,\"message\":\"\xfe\",\"Code\":2}}"))
-	f.Fuzz(func(t *testing.T, line []byte) {
-		if bytes.IndexByte(line, '\n') >= 0 {
-			return // framing is the Stream's job
+	for _, seed := range parseMessageSeeds {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(checkParseMessage)
+}
+
+// TestParseMessagePrefixes runs FuzzParseMessage's check on every prefix of
+// every seed: a line cut anywhere is refused as not JSON, never read past
+// its end (an index one past the end panics).
+func TestParseMessagePrefixes(t *testing.T) {
+	for _, seed := range parseMessageSeeds {
+		for n := 0; n <= len(seed); n++ {
+			checkParseMessage(t, []byte(seed[:n]))
 		}
-		var m Message
-		err := parseMessage(line, &m)
-		valid := json.Valid(line)
-		var pe *ProtocolError
-		switch {
-		case err == nil && !valid:
-			t.Fatalf("accepted invalid JSON %q", line)
-		case err != nil && !errors.As(err, &pe):
-			t.Fatalf("unclear error %T: %v", err, err)
-		case err != nil && valid && pe.Code == CodeParseError:
-			t.Fatalf("valid JSON %q refused as not JSON: %v", line, err)
-		case err != nil && !valid && pe.Code != CodeParseError:
-			t.Fatalf("invalid JSON %q refused as %d: %v", line, pe.Code, err)
-		case err == nil:
-			agreesWithEncodingJSON(t, line, &m)
+	}
+}
+
+// TestDecodeErrorCode: an error's code that is a number but not an integer
+// literal is read through float64, as a JS peer would have meant it; one
+// that is not a number is 0. (The oracle above leaves such codes alone.)
+func TestDecodeErrorCode(t *testing.T) {
+	for raw, want := range map[string]int64{
+		`{"code":7}`:      7,
+		`{"code":-32601}`: -32601,
+		`{"code":1e3}`:    1000,
+		`{"code":2.5}`:    2,
+		`{"code":-4.0E1}`: -40,
+		`{"code":"7"}`:    0,
+		`{"message":"m"}`: 0,
+	} {
+		if got := decodeError([]byte(raw)).Code; got != want {
+			t.Errorf("decodeError(%s).Code = %d, want %d", raw, got, want)
 		}
-	})
+	}
+}
+
+// checkParseMessage fails t unless parseMessage refuses line exactly when
+// it is not valid JSON (as a parse error) and otherwise reads what
+// encoding/json reads.
+func checkParseMessage(t *testing.T, line []byte) {
+	if bytes.IndexByte(line, '\n') >= 0 {
+		return // framing is the Stream's job
+	}
+	var m Message
+	err := parseMessage(line, &m)
+	valid := json.Valid(line)
+	var pe *ProtocolError
+	switch {
+	case err == nil && !valid:
+		t.Fatalf("accepted invalid JSON %q", line)
+	case err != nil && !errors.As(err, &pe):
+		t.Fatalf("unclear error %T: %v", err, err)
+	case err != nil && valid && pe.Code == CodeParseError:
+		t.Fatalf("valid JSON %q refused as not JSON: %v", line, err)
+	case err != nil && !valid && pe.Code != CodeParseError:
+		t.Fatalf("invalid JSON %q refused as %d: %v", line, pe.Code, err)
+	case err == nil:
+		agreesWithEncodingJSON(t, line, &m)
+	}
 }
 
 // agreesWithEncodingJSON fails t unless m, which parseMessage accepted from
@@ -220,5 +269,29 @@ func agreesWithEncodingJSON(t *testing.T, line []byte, m *Message) {
 	if codeKnown && m.Error.Code != code || m.Error.Message != message || !bytes.Equal(m.Error.Data, data) {
 		t.Fatalf("%q: error %d %q data %q, encoding/json reads %d %q data %q",
 			line, m.Error.Code, m.Error.Message, m.Error.Data, code, message, data)
+	}
+}
+
+// TestAppendStringMatchesEncodingJSON: what the writer puts on the wire for
+// a string is byte for byte what encoding/json (HTML escaping off) writes,
+// for each kind of character appendString treats apart. (\b and \f are left
+// out: encoding/json spells them short, appendString as \u0008 and \u000c,
+// both valid; and encoding/json escapes the U+FFFD that replaces an invalid
+// byte, appendString writes it as is.)
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{
+		"", "plain", `q"b\`, "a\nb\rc\td", "\x00\x01\x1f\x7f", "<&>",
+		"é€𝄞", "bad\xffbyte", "\xfe", "cut\xe2\x82", "ls\u2028ps\u2029end", "\u2028", "\ufffd", "x\x80y",
+	} {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		wantLine := strings.ReplaceAll(strings.TrimSuffix(want.String(), "\n"), `\ufffd`, "\ufffd")
+		if got := appendString([]byte("x"), s); string(got) != "x"+wantLine {
+			t.Errorf("appendString(%q) = %s, want %s", s, got[1:], wantLine)
+		}
 	}
 }

@@ -144,3 +144,71 @@ func TestStreamRefusesLongLineBeforeItEnds(t *testing.T) {
 		t.Fatalf("got %v, want a -32700 protocol error with the line's head", err)
 	}
 }
+
+// TestStreamWritesMissingParamsAndData: a request without params carries
+// one empty object (the pinned shape has exactly one); an error's data is
+// written when set.
+func TestStreamWritesMissingParamsAndData(t *testing.T) {
+	var out bytes.Buffer
+	s := NewStream(strings.NewReader(""), &out, 0, nil)
+	for _, m := range []*Message{
+		{ID: []byte("8"), Method: "m.N"},
+		{Error: &Error{Code: 1, Message: "m", Data: []byte(`{"k":1}`)}},
+		{ID: []byte("9"), Method: "m.N", Params: []byte("\n{\"a\": 1}")}, // a newline first is compacted too
+	} {
+		if err := s.WriteMessage(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := `{"id":8,"method":"m.N","params":[{}]}
+{"id":null,"result":null,"error":{"code":1,"message":"m","data":{"k":1}}}
+{"id":9,"method":"m.N","params":[{"a":1}]}
+`
+	if out.String() != want {
+		t.Fatalf("wrote:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
+type closeCounter int
+
+func (c *closeCounter) Close() error { *c++; return errors.New("closed") }
+
+// TestStreamClose closes what it was given, and nothing when given nil.
+func TestStreamClose(t *testing.T) {
+	if err := NewStream(strings.NewReader(""), io.Discard, 0, nil).Close(); err != nil {
+		t.Fatalf("no closer: %v", err)
+	}
+	var c closeCounter
+	if err := NewStream(strings.NewReader(""), io.Discard, 0, &c).Close(); err == nil || c != 1 {
+		t.Fatalf("closer: err %v, %d closes; want its error and 1", err, c)
+	}
+}
+
+// TestStreamLineOfExactlyMaxAcrossReads: a line of exactly maxLine bytes
+// whose newline comes in a later read is read, not refused early.
+func TestStreamLineOfExactlyMaxAcrossReads(t *testing.T) {
+	line := `{"id":1,"result":2}`
+	s := NewStream(io.MultiReader(strings.NewReader(line), strings.NewReader("\n")), io.Discard, len(line), nil)
+	var m Message
+	if err := s.ReadMessage(&m); err != nil || string(m.ID) != "1" || string(m.Result) != "2" {
+		t.Fatalf("ReadMessage: %v, %+v", err, m)
+	}
+}
+
+// TestStreamWritesNilRawResultAsNull: a handler's nil json.RawMessage
+// result is JSON null, as encoding/json writes it, not an empty value; a
+// non-empty one is copied, not re-encoded.
+func TestStreamWritesNilRawResultAsNull(t *testing.T) {
+	var out bytes.Buffer
+	s := NewStream(strings.NewReader(""), &out, 0, nil)
+	if err := s.writeResult([]byte("3"), json.RawMessage(nil)); err != nil {
+		t.Fatal(err)
+	}
+	// A json.RawMessage on one line goes in as is, spaces and all.
+	if err := s.writeResult([]byte("4"), json.RawMessage(`{ "a": [1, 2] }`)); err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\"id\":3,\"result\":null,\"error\":null}\n{\"id\":4,\"result\":{ \"a\": [1, 2] },\"error\":null}\n"; out.String() != want {
+		t.Fatalf("wrote %q, want %q", out.String(), want)
+	}
+}

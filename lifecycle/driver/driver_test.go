@@ -25,9 +25,11 @@ type fakeKernel struct {
 	duringBegin  func() // runs while BeginBlock is outstanding
 	failEnd      error
 	initDelay    time.Duration
+	endDelay     time.Duration
+	protocol     int // what Init answers; 0 means 1
 }
 
-func (k *fakeKernel) Call(_ context.Context, method string, params, result any) error {
+func (k *fakeKernel) Call(ctx context.Context, method string, params, result any) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	raw, _ := json.Marshal(params)
@@ -38,8 +40,17 @@ func (k *fakeKernel) Call(_ context.Context, method string, params, result any) 
 	}
 	switch method {
 	case "swingset.Init":
-		time.Sleep(k.initDelay)
-		set(map[string]any{"protocolVersion": 1, "kernelHeight": k.kernelHeight, "activityHash": ""})
+		// Like the rpc connection, give up when the call's context does.
+		select {
+		case <-time.After(k.initDelay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		protocol := k.protocol
+		if protocol == 0 {
+			protocol = 1
+		}
+		set(map[string]any{"protocolVersion": protocol, "kernelHeight": k.kernelHeight, "activityHash": ""})
 	case "swingset.BeginBlock":
 		if k.duringBegin != nil {
 			k.mu.Unlock()
@@ -50,6 +61,13 @@ func (k *fakeKernel) Call(_ context.Context, method string, params, result any) 
 			return rpc.Errorf(rpc.CodeShuttingDown, "shutting down")
 		}
 	case "swingset.EndBlock":
+		if k.endDelay > 0 {
+			select {
+			case <-time.After(k.endDelay):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		if k.failEnd != nil {
 			return k.failEnd
 		}
@@ -170,6 +188,10 @@ func TestSignalRefusesTheCommitAndStopsCleanly(t *testing.T) {
 	if !errors.Is(err, ErrStopping) || strings.Count(err.Error(), ErrStopping.Error()) != 1 {
 		t.Fatalf("commit after a signal: %v, want one ErrStopping", err)
 	}
+	// The refusal's reason, not a bare "not committed".
+	if !strings.Contains(err.Error(), "block 1 refused: shut down on SIGTERM with the kernel at height 0 and cosmos at height 0") {
+		t.Fatalf("commit after a signal: %v, want the refusal's reason", err)
+	}
 	if k.kernelHeight != 0 {
 		t.Fatalf("the kernel committed block %d after the signal", k.kernelHeight)
 	}
@@ -193,7 +215,7 @@ func TestKernelFailureStopsWithItsCause(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := runBlock(t, d, 1)
-	if !errors.Is(err, ErrStopping) || !strings.Contains(err.Error(), "pipe closed") {
+	if !errors.Is(err, ErrStopping) || !strings.Contains(err.Error(), "block 1 refused: kernel swingset.EndBlock(1) failed: pipe closed") {
 		t.Fatalf("block with a failing kernel: %v", err)
 	}
 	select {
@@ -313,5 +335,98 @@ func TestRefusedBlockEndsTheRoutineWhileBlockSyncing(t *testing.T) {
 				t.Fatal("in consensus: the refused BeginBlock did not return")
 			}
 		}
+	}
+}
+
+// TestCallTimeoutDefault: a zero or negative CallTimeout takes the default
+// of two minutes; a positive one is kept.
+func TestCallTimeoutDefault(t *testing.T) {
+	for in, want := range map[time.Duration]time.Duration{
+		0: 2 * time.Minute, -time.Second: 2 * time.Minute, time.Nanosecond: time.Nanosecond, 5 * time.Second: 5 * time.Second,
+	} {
+		if got := New(Config{CallTimeout: in}).cfg.CallTimeout; got != want {
+			t.Errorf("CallTimeout %v: driver uses %v, want %v", in, got, want)
+		}
+	}
+}
+
+// TestInitRefusesAnotherProtocolVersion: a kernel that answers Init with
+// another protocol version is not driven.
+func TestInitRefusesAnotherProtocolVersion(t *testing.T) {
+	var signalled int
+	d := newTestDriver(&fakeKernel{protocol: 2}, &signalled)
+	err := d.Init(context.Background(), 0, "")
+	if err == nil || !strings.Contains(err.Error(), "kernel speaks protocol version 2, agd speaks 1") {
+		t.Fatalf("Init with a version-2 kernel: %v", err)
+	}
+}
+
+type recordingLogger struct {
+	mu     sync.Mutex
+	errors []string
+}
+
+func (*recordingLogger) Info(string, ...any) {}
+func (l *recordingLogger) Error(msg string, keyvals ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errors = append(l.errors, fmt.Sprint(append([]any{msg}, keyvals...)...))
+}
+
+// TestSignalForwardingFailureIsLogged: a SIGTERM that cannot be forwarded
+// to the kernel is logged, once, with its cause; one that can is not; and
+// a driver without a SignalKernel forwards nothing and does not fail.
+func TestSignalForwardingFailureIsLogged(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		log := &recordingLogger{}
+		calls := 0
+		d := New(Config{Kernel: &fakeKernel{}, Notifier: &fakeKernel{}, ChainID: "c", CallTimeout: time.Second, Logger: log,
+			SignalKernel: func() error {
+				calls++
+				if fail {
+					return errors.New("no such process")
+				}
+				return nil
+			}})
+		d.Signal("SIGTERM")
+		if calls != 1 {
+			t.Fatalf("fail=%v: SignalKernel called %d times", fail, calls)
+		}
+		if fail && (len(log.errors) != 1 || !strings.Contains(log.errors[0], "no such process")) || !fail && len(log.errors) != 0 {
+			t.Fatalf("fail=%v: logged %q", fail, log.errors)
+		}
+	}
+	d := New(Config{Kernel: &fakeKernel{}, Notifier: &fakeKernel{}, ChainID: "c", CallTimeout: time.Second, Logger: nopLogger{}})
+	d.Signal("SIGTERM")
+	if stop, ok := d.Decision(); !ok || stop.ExitCode != 0 {
+		t.Fatalf("decision %+v %v, want a clean stop", stop, ok)
+	}
+}
+
+// TestBlockCallIsBoundedByTheCallTimeout: a block's call gives up after
+// CallTimeout even when its caller would wait longer, and says so, in the
+// error and in the log (where the calls that succeed leave nothing).
+func TestBlockCallIsBoundedByTheCallTimeout(t *testing.T) {
+	k := &fakeKernel{endDelay: 10 * time.Second}
+	log := &recordingLogger{}
+	d := New(Config{Kernel: k, Notifier: k, ChainID: "c", CallTimeout: 100 * time.Millisecond, Logger: log})
+	if err := d.Init(context.Background(), 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := d.BeginBlock(ctx, 1, 1); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := d.EndBlock(ctx, 1, 1, nil, KernelParams{})
+	if !errors.Is(err, ErrStopping) || !strings.Contains(err.Error(), "swingset.EndBlock got no answer from the kernel within 100ms") {
+		t.Fatalf("EndBlock with a kernel that does not answer: %v", err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Fatalf("EndBlock waited %v for a 100ms call timeout", waited)
+	}
+	if len(log.errors) != 1 || !strings.Contains(log.errors[0], "kernel call failed") || !strings.Contains(log.errors[0], "swingset.EndBlock got no answer") {
+		t.Fatalf("logged %q, want the one failed call", log.errors)
 	}
 }

@@ -5,7 +5,10 @@
 import { fileURLToPath } from 'node:url';
 import { RpcError, ErrorCodes } from '../../src/jsonrpc.js';
 
-export const CORPUS_PATH = fileURLToPath(new URL('../../../testdata/wire/cases.json', import.meta.url));
+// AGVM_WIRE_CORPUS names the file when agvm's tests run from a copy of agvm
+// alone (make mutate's Stryker sandbox), where ../testdata is not the repo's.
+export const CORPUS_PATH =
+  process.env.AGVM_WIRE_CORPUS || fileURLToPath(new URL('../../../testdata/wire/cases.json', import.meta.url));
 
 /** A fresh handler with its own record of notes. */
 export function corpusHandler() {
