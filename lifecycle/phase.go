@@ -22,10 +22,11 @@ const (
 	PhaseCommitting
 	// PhaseCosmosCommitting: the kernel committed; agd's own commit runs.
 	PhaseCosmosCommitting
-	// PhaseStopped: Stop was emitted; nothing more will be done.
-	PhaseStopped
 	// PhaseRestoring: swingset.Restore is outstanding (state sync).
 	PhaseRestoring
+	// PhaseStopped: Stop was emitted; nothing more will be done. It stays
+	// the last phase: TestPhaseString names the phases up to it.
+	PhaseStopped
 )
 
 var phaseNames = [...]string{
