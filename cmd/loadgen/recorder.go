@@ -20,6 +20,9 @@ type recorder struct {
 
 	mu     sync.Mutex
 	blocks []blockTiming
+	// lastBlock is the block before the next one recorded: its kernel
+	// share is known only when the next block begins.
+	lastBlock *blockTiming
 	cycles map[string][][2]float64 // task -> (seconds into run, cycle ms)
 	procs  map[string]procKey      // role -> the process measured
 	vats   map[string]procKey      // xsnap workers measured: vat -> process
@@ -39,14 +42,20 @@ func (r *recorder) cyclePoint(taskName string, ms float64) {
 func (r *recorder) block(bt blockTiming) {
 	r.mu.Lock()
 	r.blocks = append(r.blocks, bt)
+	prev := r.lastBlock
+	r.lastBlock = &bt
 	r.mu.Unlock()
 	r.events.write("block", map[string]any{"height": bt.Height, "interval_ms": bt.IntervalMs, "cosmos_ms": bt.CosmosMs, "kernel_ms": bt.KernelMs,
 		"cranks": bt.Cranks, "computrons": bt.Computrons})
 	if bt.IntervalMs > 0 {
 		r.measures.add("block.interval_ms", bt.IntervalMs)
-		// The kernel's share of the block: how much of the time between
-		// blocks the kernel's EndBlock and commit took.
-		r.measures.add("block.kernel_share_pct", 100*bt.KernelMs/bt.IntervalMs)
+		// The kernel's share of block H: how much of the time from H's
+		// begin to H+1's its EndBlock and commit took. bt.IntervalMs is
+		// that time for H = bt.Height-1; the interval before H holds none
+		// of H's kernel time (dividing by it gave shares over 100%).
+		if prev != nil && prev.Height == bt.Height-1 {
+			r.measures.add("block.kernel_share_pct", 100*prev.KernelMs/bt.IntervalMs)
+		}
 	}
 	r.measures.add("block.cosmos_ms", bt.CosmosMs)
 	r.measures.add("block.kernel_ms", bt.KernelMs)

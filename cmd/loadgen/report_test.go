@@ -88,3 +88,18 @@ func seq(from, to int64) []int64 {
 	}
 	return out
 }
+
+// The kernel's share of block H is its kernel time over the interval from
+// H's begin to H+1's, the one that holds it: a block whose kernel time is
+// longer than the interval before it (a vat's creation) is not over 100%.
+func TestKernelShareUsesTheIntervalThatHoldsTheKernelTime(t *testing.T) {
+	rec := newTestRecorder(t, t.TempDir())
+	rec.block(blockTiming{Height: 5, IntervalMs: 1000, KernelMs: 100})
+	rec.block(blockTiming{Height: 6, IntervalMs: 1000, KernelMs: 3000}) // creates a vat
+	rec.block(blockTiming{Height: 7, IntervalMs: 4000, KernelMs: 100})
+	rec.block(blockTiming{Height: 9, IntervalMs: 1000, KernelMs: 100}) // 8 was not timed
+	share := rec.measures.get("block.kernel_share_pct")
+	if share.Count != 2 || share.Max != 75 {
+		t.Fatalf("kernel share %+v: want 2 values (10%% for block 5, 75%% for block 6), the largest 75%%", share)
+	}
+}
