@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
+import { spawn } from 'node:child_process';
 import { bootKernel, init, block, deliver, install, makeFakeAgd } from './helpers/sim.js';
 import { tipjarBundle } from './helpers/contracts.js';
 import { exportKernelDB, importKernelDB, MANIFEST_FILE } from '../src/kernel-db.js';
@@ -107,4 +109,49 @@ test('bad export folders are refused before anything is written into place', asy
 
   // the wrong height
   await assert.rejects(importKernelDB({ fromDir: out, storeDir: path.join(tempDir(t), 'store'), height: 4 }), /kernel export is of height 3, not 4/);
+});
+
+/** Runs kernel-db-main.js export ... --when-told; returns its stdout lines as they come and its exit. */
+function spawnWaitingExporter(storeDir, outDir, height) {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, '../src/kernel-db-main.js'), 'export', storeDir, outDir, String(height), '--when-told'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = [];
+  const waiters = [];
+  readline.createInterface({ input: child.stdout }).on('line', l => {
+    lines.push(JSON.parse(l));
+    waiters.splice(0).forEach(w => w());
+  });
+  const nextLine = async n => {
+    while (lines.length < n) await new Promise(r => waiters.push(r));
+    return lines[n - 1];
+  };
+  const exited = new Promise(resolve => child.on('exit', code => resolve(code)));
+  return { child, lines, nextLine, exited };
+}
+
+test('an exporter started ahead (--when-told) reads nothing until told, and exits untold when its stdin closes', async t => {
+  const dir = tempDir(t);
+  const k = bootKernel({ dir });
+  await init(k.kernel);
+  for (let h = 1; h <= 3; h += 1) await block(k.kernel, h);
+  k.close();
+  const storeDir = path.join(dir, 'swingstore');
+
+  const out = path.join(tempDir(t), 'export');
+  const told = spawnWaitingExporter(storeDir, out, 3);
+  assert.equal((await told.nextLine(1)).loaded, true);
+  assert.equal(fs.existsSync(out), false, 'nothing exported before it is told');
+  told.child.stdin.write('go\n');
+  assert.equal(await told.exited, 0);
+  assert.deepEqual(told.lines.slice(1).map(l => Object.keys(l)[0]), ['ready', 'done']);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(out, MANIFEST_FILE), 'utf8')).height, 3);
+
+  const out2 = path.join(tempDir(t), 'export');
+  const untold = spawnWaitingExporter(storeDir, out2, 3);
+  await untold.nextLine(1);
+  untold.child.stdin.end();
+  assert.equal(await untold.exited, 0);
+  assert.deepEqual(untold.lines.at(-1), { done: false, reason: 'stdin closed before agd said go' });
+  assert.equal(fs.existsSync(out2), false);
 });
