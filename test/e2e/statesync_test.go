@@ -127,6 +127,20 @@ func TestStateSyncCarriesTheKernel(t *testing.T) {
 		}
 	}
 	t.Logf("same AppHash at every height %d..%d on both nodes; counter %d", firstRun, end, count)
+
+	// Every snapshot height's exporter was started a block ahead: none had
+	// to be started at its height (the validator ran from genesis), and the
+	// commit's wait for each read transaction is logged.
+	if strings.Contains(validator.logText(), "could not be started ahead") {
+		t.Fatalf("an exporter could not be started a block ahead:\n%s", tail(validator.logText(), 3000))
+	}
+	waits := regexp.MustCompile(`kernel state export started.*?height=(\d+).*?ready_after=(\S+)`).FindAllStringSubmatch(validator.logText(), -1)
+	if len(waits) == 0 {
+		t.Fatalf("the validator logged no kernel state export:\n%s", tail(validator.logText(), 3000))
+	}
+	for _, w := range waits {
+		t.Logf("snapshot height %s: the commit waited %s for the exporter's read transaction", w[1], w[2])
+	}
 }
 
 // editConfigToml replaces lines of a home's config.toml, each once, failing
