@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/agd-project/agd/internal/kernelwork"
 )
@@ -45,6 +46,11 @@ type slogMarker struct {
 // block (at commit-block-finish).
 func (c *blockClock) observe(line []byte) (blockTiming, bool) {
 	work, worked := c.work.Observe(line)
+	// Only the block markers are decoded: most lines are SwingSet's
+	// deliveries and syscalls, read once already by the tally.
+	if !strings.HasPrefix(kernelwork.EntryType(line), "cosmic-swingset-") {
+		return blockTiming{}, false
+	}
 	var e slogMarker
 	if err := json.Unmarshal(line, &e); err != nil {
 		return blockTiming{}, false
