@@ -2,8 +2,6 @@ package metrics
 
 import (
 	"encoding/json"
-
-	"github.com/agd-project/agd/internal/kernelwork"
 )
 
 // The kernel's own errors that it can only log (agvm/src/slog.js
@@ -47,8 +45,8 @@ var kernelSites = []Site{
 
 // kernelErrorSite reports the site an agvm-error entry names. Only those
 // entries are decoded.
-func kernelErrorSite(entry []byte) (Site, bool) {
-	if kernelwork.EntryType(entry) != kernelErrorType {
+func kernelErrorSite(typ string, entry []byte) (Site, bool) {
+	if typ != kernelErrorType {
 		return "", false
 	}
 	var e struct {

@@ -49,9 +49,9 @@ func (w *blockWork) collectors() []prometheus.Collector {
 	return []prometheus.Collector{w.cranks, w.computrons}
 }
 
-func (w *blockWork) observe(entry []byte) {
+func (w *blockWork) observe(typ string, entry []byte) {
 	w.mu.Lock()
-	b, done := w.tally.Observe(entry)
+	b, done := w.tally.ObserveTyped(typ, entry)
 	w.mu.Unlock()
 	if done {
 		w.cranks.Observe(float64(b.Cranks))

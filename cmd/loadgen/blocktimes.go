@@ -45,10 +45,11 @@ type slogMarker struct {
 // observe takes one slog line and returns a timing when it completes a
 // block (at commit-block-finish).
 func (c *blockClock) observe(line []byte) (blockTiming, bool) {
-	work, worked := c.work.Observe(line)
+	typ := kernelwork.EntryType(line)
+	work, worked := c.work.ObserveTyped(typ, line)
 	// Only the block markers are decoded: most lines are SwingSet's
-	// deliveries and syscalls, read once already by the tally.
-	if !strings.HasPrefix(kernelwork.EntryType(line), "cosmic-swingset-") {
+	// deliveries and syscalls, counted already by the tally.
+	if !strings.HasPrefix(typ, "cosmic-swingset-") {
 		return blockTiming{}, false
 	}
 	var e slogMarker

@@ -23,9 +23,9 @@ type recorder struct {
 	// lastBlock is the block before the next one recorded: its kernel
 	// share is known only when the next block begins.
 	lastBlock *blockTiming
-	cycles map[string][][2]float64 // task -> (seconds into run, cycle ms)
-	procs  map[string]procKey      // role -> the process measured
-	vats   map[string]procKey      // xsnap workers measured: vat -> process
+	cycles    map[string][][2]float64 // task -> (seconds into run, cycle ms)
+	procs     map[string]procKey      // role -> the process measured
+	vats      map[string]procKey      // xsnap workers measured: vat -> process
 }
 
 func newRecorder(events *eventLog, start time.Time) *recorder {

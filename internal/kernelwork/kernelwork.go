@@ -62,7 +62,13 @@ type meterUsage struct {
 // cannot read, and entries outside a block (the kernel's start, vat
 // replays at restart), count for nothing.
 func (t *Tally) Observe(raw []byte) (Block, bool) {
-	switch EntryType(raw) {
+	return t.ObserveTyped(EntryType(raw), raw)
+}
+
+// ObserveTyped is Observe for a caller that has read the entry's type
+// already (EntryType), so it is not read twice per entry.
+func (t *Tally) ObserveTyped(typ string, raw []byte) (Block, bool) {
+	switch typ {
 	case "cosmic-swingset-begin-block", "cosmic-swingset-commit-block-finish":
 	case "deliver-result":
 		if t.inBlock {

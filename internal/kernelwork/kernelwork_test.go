@@ -90,7 +90,7 @@ func TestTallySkipsWhatIsNotTheBlocksWork(t *testing.T) {
 	feed(`{"type":"deliver-result","vatID":"v6","replay":false,"dr":["ok",null,null]}`) // unmetered
 	feed(`{"type":"deliver-result","vatID":"v5","replay": true,"dr":["ok",null,{"compute":4000}]}`)
 	feed(`{"type":"deliver-result","vatID":"v5","replay":false,"dr":["ok","a \"compute\":9 text",{"compute": 30}]}`) // decoded
-	feed(`{"time":5,"type":"crank-finish","crankType":"routing","crankNum":3}`)         // type not first: decoded
+	feed(`{"time":5,"type":"crank-finish","crankType":"routing","crankNum":3}`)                                      // type not first: decoded
 	feed(`{"type":"crank-finish","crankType":"delivery","crankNum":4}`)
 	b, ok := feed(`{"type":"cosmic-swingset-commit-block-finish","blockHeight":7,"time":2,"monotime":2}`)
 	if !ok || b != (Block{Height: 7, Cranks: 2, Computrons: 100, Deliveries: 2}) {
