@@ -16,8 +16,9 @@ const (
 	// SiteKernelSlogFile: writing SLOGFILE failed; the kernel stops the
 	// file slog and goes on (agd still gets every entry).
 	SiteKernelSlogFile Site = "agvm.slog_file"
-	// SiteKernelChainSend: a kernel→agd state-changing call that no vat
-	// waits on (reqID 0) failed.
+	// SiteKernelChainSend: agd refused a vat's vstorage write; the vat
+	// got the error too, but the bootstrap vat's outcome writes do not
+	// look at it.
 	SiteKernelChainSend Site = "agvm.chain_send"
 	// SiteKernelReplayMismatch: replaying a block agd had not committed,
 	// one of its calls to agd answered differently than the first time.

@@ -9,10 +9,8 @@
 //   EndBlock     the block crank (agvm.blockHeight in the kernel store),
 //                balance updates into the bank vat through the bridge device,
 //                the block's actions into the bootstrap vat, then
-//                controller.run(policy) under the block's computron budget;
-//                requests vats made to agd are sent after each run and their
-//                answers delivered back through the bridge. Returns
-//                controller.getActivityhash().
+//                controller.run(policy) under the block's computron budget.
+//                Returns controller.getActivityhash().
 //   Commit       host records, then hostStorage.commit(), then the answer.
 //
 // Replay: if the kernel committed H but agd did not (agd crashed between the
@@ -22,11 +20,11 @@
 // kept in host.block.<H>) and answers the saved activityhash; Commit changes
 // nothing. This keeps the one-block-ahead recovery PROTOCOL.md requires.
 //
-// Calls to agd are asynchronous for the vats (vats/vat-bank.js): the bridge
-// device's callOutbound only queues {reqID, method, params} here; answers
-// come back as bridge inbound ('agd', {reqID, result|error}). agd's answers
-// are deterministic, and they enter the run-queue in request order, so every
-// validator sees the same cranks.
+// Calls to agd block (vats/vat-bank.js): the bridge device's callOutbound
+// is a JSON-RPC request to agd, and the vat's syscall returns agd's answer,
+// {result} or {error}, read from the pipe before anything else runs. It is
+// in the vat's transcript, so a vat brought back by replay never asks again.
+// Vats may call only while a block executes (agd's window: x/kernelcall).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,8 +50,6 @@ export const QUERY_METHODS = Object.freeze(['vbank.GetBalance', 'vstorage.Get', 
 
 /** Per-height records kept for replay; only the last one is ever needed. */
 const KEEP_BLOCK_RECORDS = 10;
-/** vstorage entries per merged vstorage.Set / Append request. */
-const MAX_ENTRIES_PER_CALL = 1000;
 /** How long a failed run waits for Node to report a worker's death. */
 const WORKER_EXIT_WAIT_MS = 1000;
 /**
@@ -152,7 +148,8 @@ const asData = v => JSON.parse(JSON.stringify(v));
  * @param {object} opts
  * @param {string} opts.stateDir AGVM_STATE_DIR
  * @param {Record<string, object>} opts.bundles from bundles.js loadBundles()
- * @param {(method: string, params: object) => Promise<unknown>} opts.callAgd
+ * @param {(method: string, params: object) => unknown} opts.callAgd calls
+ *   agd and blocks until it answers: returns the result or throws
  * @param {{write(type: string, fields?: object): void, writeEntry(entry: object): void}} [opts.slog]
  * @param {ReturnType<import('./faults.js').makeFaults>} [opts.faults]
  * @param {(msg: string) => void} [opts.log]
@@ -177,8 +174,6 @@ export function makeHost({
   // Knows each xsnap worker's pid and vat, to name one that dies.
   const workers = makeWorkerTracker();
 
-  /** Requests vats made to agd in the current run, in order. */
-  let outbox = [];
   // One bridge per controller: a bridge device's inbound callback can be
   // registered once, and swingset.Restore starts a second controller.
   const makeBridge = () =>
@@ -186,8 +181,7 @@ export function makeHost({
       if (channel !== 'agd' || msg === null || typeof msg !== 'object') {
         throw Error(`bridge: unknown outbound ${JSON.stringify(channel)}`);
       }
-      outbox.push(msg);
-      return null;
+      return callFromVat(msg.method, msg.params);
     });
   let bridge = null;
 
@@ -215,52 +209,32 @@ export function makeHost({
 
   // ---- kernel → agd ----
 
-  /** A state-changing call, recorded in the block for replay. */
-  async function chainSend(method, params) {
-    const result = await callAgd(method, params);
-    // Only calls agd accepted changed its state, so only those are replayed.
-    block.chainSends.push({ method, params, result: result === undefined ? null : result });
-    return result;
-  }
-
   /**
-   * Sends the outbox to agd in order and delivers each answer wanted
-   * (reqID > 0) back into the bank vat. Consecutive vstorage writes that
-   * want no answer go as one request.
+   * A vat's call to agd, answered {result} or {error: message}: agd's
+   * refusals are outcomes the vat handles (an insufficient escrow), not
+   * faults of the kernel. State-changing calls agd accepted are recorded in
+   * the block for replay.
    */
-  async function flushOutbox() {
-    const requests = outbox;
-    outbox = [];
-    for (let i = 0; i < requests.length; ) {
-      const { reqID, method, params } = requests[i];
-      let sendParams = params;
-      let n = 1;
-      if (reqID === 0 && (method === 'vstorage.Set' || method === 'vstorage.Append')) {
-        const entries = [...params.entries];
-        while (
-          i + n < requests.length &&
-          requests[i + n].reqID === 0 &&
-          requests[i + n].method === method &&
-          entries.length + requests[i + n].params.entries.length <= MAX_ENTRIES_PER_CALL
-        ) {
-          entries.push(...requests[i + n].params.entries);
-          n += 1;
-        }
-        sendParams = { entries };
-      }
-      i += n;
-      let answer;
-      try {
-        if (CHAIN_SEND_METHODS.includes(method)) answer = { result: await chainSend(method, sendParams) };
-        else if (QUERY_METHODS.includes(method)) answer = { result: await callAgd(method, sendParams) };
-        else answer = { error: `${method} is not a kernel→agd method` };
-      } catch (e) {
-        answer = { error: e.message };
-        // No vat waits on a reqID-0 send: only agd can learn of its failure.
-        if (reqID === 0) unpropagated('chain_send', `block ${block.height}: ${method} failed: ${e.message}`);
-      }
-      if (reqID !== 0) bridge.deliverInbound('agd', asData({ reqID, ...answer }));
+  function callFromVat(method, params) {
+    const isChainSend = CHAIN_SEND_METHODS.includes(method);
+    if (!isChainSend && !QUERY_METHODS.includes(method)) return { error: `${method} is not a kernel→agd method` };
+    if (phase !== 'executing') {
+      const when = block ? `block ${block.height} is ${phase}` : `the kernel is ${phase}`;
+      return { error: `${method}: vats may call agd only while a block executes; ${when}` };
     }
+    let result;
+    try {
+      result = callAgd(method, params) ?? null;
+    } catch (e) {
+      // vstorage writers (the bootstrap vat's outcomes) do not look at the
+      // answer: only agd can learn of such a failure.
+      if (method === 'vstorage.Set' || method === 'vstorage.Append') {
+        unpropagated('chain_send', `block ${block.height}: ${method} failed: ${e.message}`);
+      }
+      return { error: e.message };
+    }
+    if (isChainSend) block.chainSends.push({ method, params, result });
+    return { result };
   }
 
   // ---- the block's work ----
@@ -344,13 +318,7 @@ export function makeHost({
     await queueActions(b.height, actions);
     const { blockComputronLimit, vatCreationComputrons } = readBlockParams(params.params);
     const policy = makeComputronPolicy(blockComputronLimit, vatCreationComputrons);
-    let cranks = 0;
-    for (;;) {
-      cranks += await controller.run(policy);
-      if (outbox.length === 0) break;
-      await flushOutbox();
-      if (policy.exhausted()) break;
-    }
+    const cranks = await controller.run(policy);
     slog.write('cosmic-swingset-run-finish', {
       blockHeight: b.height,
       cranks,
@@ -416,9 +384,9 @@ export function makeHost({
       );
       await startController();
       controller.pinVatRoot('bootstrap');
-      // The bootstrap vat wires the vats together; it calls agd for nothing.
+      // The bootstrap vat wires the vats together; it calls agd for nothing
+      // (it could not: no block executes).
       await controller.run();
-      if (outbox.length) throw Error(`bootstrap made ${outbox.length} calls to agd; it must make none`);
       hostStorage.kvStore.set('host.chainID', givenChainID);
       hostStorage.kvStore.set('host.kernelHeight', '0');
       await hostStorage.commit();
@@ -540,7 +508,7 @@ export function makeHost({
         // Re-send what the original execution sent, in order, so agd's state
         // catches up exactly; run nothing again.
         for (const { method, params: p, result } of b.replay.chainSends) {
-          const again = await callAgd(method, p);
+          const again = callAgd(method, p);
           if (JSON.stringify(again ?? null) !== JSON.stringify(result ?? null)) {
             unpropagated('replay_mismatch', `warning: replayed ${method} answered ${JSON.stringify(again)}, originally ${JSON.stringify(result)}`);
           }

@@ -12,6 +12,12 @@
 // BalanceUpdate notification can never overtake the EndBlock after it),
 // while responses to our own outgoing calls are matched immediately: that is
 // what lets a handler await a call to agd (a nested call) without deadlock.
+//
+// callSync is the other nested call: it blocks the whole process until the
+// answer is read (opts.readSync), so a SwingSet device, which must answer a
+// vat at once, can ask agd. It needs an output whose write() has put the
+// bytes on the pipe when it returns (main.js writes synchronously): an
+// answer to a request still queued in Node would never come.
 
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -250,6 +256,8 @@ export class LineSplitter {
  *   told of every error this connection can only log (no response can carry
  *   it), after it is logged, so the kernel can report it to agd.
  * @param {number} [opts.maxLineBytes]
+ * @param {(buf: Buffer) => number} [opts.readSync] reads from the same
+ *   input, blocking: the number of bytes read, 0 at EOF; needed by callSync.
  */
 export function makeConnection(opts) {
   const {
@@ -262,6 +270,7 @@ export function makeConnection(opts) {
     log = () => {},
     onUnpropagated = () => {},
     maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+    readSync,
   } = opts;
 
   /** Logs an error nothing can answer with, and reports it at site. */
@@ -277,6 +286,9 @@ export function makeConnection(opts) {
   let ended = false; // input hit EOF
   let closed = false; // protocol error: stop reading and handling
   let eofReported = false;
+  // Inside callSync: requests that arrive are queued, not handled, so no
+  // handler runs in the middle of the caller's synchronous code.
+  let inSyncCall = false;
 
   function writeLine(text) {
     // One write per message: the whole line, newline included, in one buffer.
@@ -363,7 +375,7 @@ export function makeConnection(opts) {
     const id = msg.id === undefined ? null : msg.id;
     if (msg.method !== undefined) {
       queue.push({ id, method: msg.method, params: msg.params });
-      pump();
+      if (!inSyncCall) pump();
       return;
     }
     onResponse(id, msg); // a lenient v1 reader: no "result" is a null result
@@ -456,18 +468,73 @@ export function makeConnection(opts) {
   input.on('end', onEnd);
   input.on('close', onEnd);
 
+  const closedError = method => new RpcError(ErrorCodes.INTERNAL_ERROR, `connection closed, cannot call ${method}`);
+
+  /**
+   * Reads the input synchronously until the answer to `id` has come, or the
+   * input ended or broke the framing (which reject every pending call).
+   * Whatever else arrives meanwhile is handled as always: other answers
+   * settle their calls, requests wait in the queue.
+   */
+  function readUntilAnswered(id) {
+    // Bytes Node already took from the pipe come first.
+    while (input.readableLength > 0 && typeof input.read === 'function' && input.read() !== null);
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    while (pending.has(id)) {
+      let n;
+      try {
+        n = readSync(buf);
+      } catch (e) {
+        log(`read from peer failed: ${e.message}`);
+        n = 0;
+      }
+      if (n === 0) {
+        onEnd();
+        return;
+      }
+      onData(buf.subarray(0, n));
+    }
+  }
+
   return {
     /** Call the peer; resolves with its result or rejects with an RpcError. */
     call(method, params = {}) {
-      if (closed || ended) {
-        return Promise.reject(new RpcError(ErrorCodes.INTERNAL_ERROR, `connection closed, cannot call ${method}`));
-      }
+      if (closed || ended) return Promise.reject(closedError(method));
       const id = nextId;
       nextId += 1;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject, method });
         send({ id, method, params: [params] });
       });
+    },
+    /**
+     * Call the peer and block until it answers: returns its result or
+     * throws an RpcError. Nothing else of this process runs meanwhile.
+     */
+    callSync(method, params = {}) {
+      if (!readSync) throw new RpcError(ErrorCodes.INTERNAL_ERROR, `cannot call ${method} synchronously: no readSync`);
+      if (closed || ended) throw closedError(method);
+      const id = nextId;
+      nextId += 1;
+      let answer;
+      pending.set(id, {
+        resolve: result => (answer = { result }),
+        reject: error => (answer = { error }),
+        method,
+      });
+      const wasInSyncCall = inSyncCall;
+      inSyncCall = true;
+      try {
+        send({ id, method, params: [params] });
+        readUntilAnswered(id);
+      } finally {
+        inSyncCall = wasInSyncCall;
+        pending.delete(id);
+      }
+      if (!inSyncCall && queue.length > 0) setImmediate(pump);
+      if (answer === undefined) throw closedError(method);
+      if (answer.error) throw answer.error;
+      return answer.result;
     },
     /** Send a notification (no answer expected). */
     notify(method, params = {}) {

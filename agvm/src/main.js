@@ -10,8 +10,8 @@
 // First: lockdown() before any SwingSet module evaluates.
 import './lockdown.js';
 import fs from 'node:fs';
-import net from 'node:net';
 import { makeConnection, DEFAULT_MAX_LINE_BYTES } from './jsonrpc.js';
+import { openReader, openWriter } from './pipes.js';
 import { makeHost } from './host.js';
 import { loadBundles } from './bundles.js';
 import { makeSlogger, ERROR_ENTRY } from './slog.js';
@@ -54,23 +54,6 @@ function fdFromEnv(name, fallback) {
   return fd;
 }
 
-/**
- * A stream over an inherited fd. Pipes and sockets go through net.Socket
- * (non-blocking, libuv); anything else (a regular file, in debugging) falls
- * back to fs streams.
- */
-function openFd(fd, mode) {
-  try {
-    return mode === 'r'
-      ? new net.Socket({ fd, readable: true, writable: false, allowHalfOpen: true })
-      : new net.Socket({ fd, readable: false, writable: true, allowHalfOpen: true });
-  } catch {
-    return mode === 'r'
-      ? fs.createReadStream(null, { fd, autoClose: false })
-      : fs.createWriteStream(null, { fd, autoClose: false });
-  }
-}
-
 function main() {
   log(`agvm kernel ${KERNEL_VERSION} on node ${process.version} (pid ${process.pid})`);
   if (process.versions.node !== PINNED_NODE) {
@@ -104,14 +87,9 @@ function main() {
   log(`state in ${stateDir}`);
 
   const maxLineBytes = Number(process.env.AGVM_MAX_LINE_BYTES) || DEFAULT_MAX_LINE_BYTES;
-  const input = openFd(fromAgd, 'r');
-  const output = openFd(toAgd, 'w');
-  let outputBroken = false;
-  output.on('error', e => {
-    // agd went away; EOF on the read side follows and ends us.
-    if (!outputBroken) log(`write to agd failed: ${e.message}`);
-    outputBroken = true;
-  });
+  const reader = openReader(fromAgd);
+  const input = reader.stream;
+  const output = openWriter(toAgd, { log });
   input.on('error', e => log(`read from agd failed: ${e.message}`));
 
   let exiting = false;
@@ -127,13 +105,8 @@ function main() {
     // Nothing uncommitted is kept: the swing-store rolls back what Commit did
     // not commit. The vat workers are our children and end with their pipes.
     kernel.close().catch(e => log(`closing the kernel: ${e.message}`));
-    // Let queued writes reach agd, but never hang on a dead pipe.
-    const timer = setTimeout(() => process.exit(code), 1000);
-    if (outputBroken) process.exit(code);
-    output.end(() => {
-      clearTimeout(timer);
-      process.exit(code);
-    });
+    // Every write to agd is already on the pipe (pipes.js).
+    process.exit(code);
   }
 
   let conn;
@@ -151,7 +124,7 @@ function main() {
   const kernel = makeHost({
     stateDir,
     bundles,
-    callAgd: (method, params) => conn.call(method, params),
+    callAgd: (method, params) => conn.callSync(method, params),
     slog,
     faults,
     log,
@@ -166,6 +139,7 @@ function main() {
     onEOF: () => exit(0, 'EOF from agd'),
     log,
     maxLineBytes,
+    readSync: reader.readSync,
   });
 
   function onSignal(signal) {

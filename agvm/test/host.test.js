@@ -211,3 +211,53 @@ test('a vstorage write no vat waits on that agd refuses is logged and sent to ag
     assert.ok(logs.includes(e.error), 'and logged');
   }
 });
+
+test("a vat's call to agd is answered inside its syscall: the kernel waits on agd, in the crank", async t => {
+  const fake = makeFakeAgd({ balances: START });
+  const given = []; // agd's answers to vbank.Give, in order
+  const agd = {
+    ...fake,
+    answer(method, p) {
+      const answer = fake.answer(method, p);
+      if (method === 'vbank.Give') given.push(answer);
+      return answer;
+    },
+  };
+  const k = bootKernel({ dir: tempDir(t), agd });
+  t.after(() => k.close());
+  await init(k.kernel);
+  await runScript(k.kernel, fake, script(await tipjarBundle()), 1, 4);
+  assert.deepEqual(outcome(fake, 'deliver', 7).result, { paid: '300', to: PAYEE, held: '700' });
+  // The payment of 300 and the refund of 1000 sent to no vat; not the
+  // refused 3000. Each is the bank vat's callNow syscall, whose result (in
+  // the slog, and so in the vat's transcript) is agd's answer itself.
+  assert.deepEqual(given.map(a => a.updates[0].address).sort(), [ME, PAYEE].sort());
+  const answers = k.slogs
+    .filter(e => e.type === 'syscall-result' && e.syscall === 'callNow' && /"nonce"/.test(e.vsr?.[1]?.body ?? ''))
+    .map(e => JSON.parse(e.vsr[1].body.replace(/^#/, '')).result);
+  assert.deepEqual(answers, given);
+});
+
+test("agd's refusal reaches the vat that called, as an error it can handle", async t => {
+  const fake = makeFakeAgd({ balances: START });
+  const agd = {
+    ...fake,
+    answer(method, p) {
+      if (method === 'vstorage.Set' && p.entries.some(([path]) => path.startsWith('published.vats.c1.held'))) {
+        throw Error('vstorage refused: value too large');
+      }
+      return fake.answer(method, p);
+    },
+  };
+  const k = bootKernel({ dir: tempDir(t), agd });
+  t.after(() => k.close());
+  await init(k.kernel);
+  const blocks = script(await tipjarBundle());
+  for (let h = 1; h <= 3; h += 1) {
+    if (blocks[h - 1].escrow) fake.escrow(ME, blocks[h - 1].escrow);
+    await block(k.kernel, h, blocks[h - 1]);
+  }
+  // deposit() writes held.uist through its storage: the contract's await
+  // rejects with agd's message, so the delivery's outcome names it.
+  assert.match(outcome(fake, 'deliver', 6).error, /vstorage refused: value too large/);
+});

@@ -9,14 +9,11 @@
 // It also mirrors every vbank.BalanceUpdate into vstorage
 // bank.balances.<address>.<denom>.
 //
-// Calls to agd are asynchronous: callOutbound('agd', {reqID, method,
-// params}) only queues the request in the host; the host sends it after the
-// crank and delivers agd's answer back through the bridge's inbound
-// ('agd', {reqID, result} | {reqID, error}), which settles the promise.
-// reqID 0 means "no answer wanted" (vstorage writes).
+// Calls to agd block: callOutbound('agd', {method, params}) is a request to
+// agd, and returns its answer, {result} or {error}, before the vat goes on.
+// The answer is in the vat's transcript like any syscall result.
 
 import { Far } from '@endo/far';
-import { makePromiseKit } from '@endo/promise-kit';
 import { safeSegment, checkRelativePath } from './storage-path.js';
 
 const AMOUNT = /^(0|[1-9][0-9]*)$/;
@@ -33,22 +30,14 @@ const checkCoin = (address, denom, amount) => {
 export const buildRootObject = vatPowers => {
   const { D } = vatPowers;
   let bridge;
-  let nextReqID = 1;
-  /** reqID -> promise kit of a request to agd waiting for its answer */
-  const pending = new Map();
   /** contractID -> Map(denom -> bigint): what each contract holds in the vbank escrow */
   const escrows = new Map();
 
-  const sendAgd = (method, params) => {
-    D(bridge).callOutbound('agd', harden({ reqID: 0, method, params }));
-  };
+  /** agd's result, or throws agd's error. */
   const callAgd = (method, params) => {
-    const reqID = nextReqID;
-    nextReqID += 1;
-    const kit = makePromiseKit();
-    pending.set(reqID, kit);
-    D(bridge).callOutbound('agd', harden({ reqID, method, params }));
-    return kit.promise;
+    const answer = D(bridge).callOutbound('agd', harden({ method, params }));
+    if ('error' in answer) throw Error(answer.error);
+    return answer.result;
   };
 
   const makeStorage = root => {
@@ -58,12 +47,12 @@ export const buildRootObject = vatPowers => {
       set(rel, value) {
         checkRelativePath(rel);
         if (value !== null && typeof value !== 'string') throw Error('vstorage value must be a string or null');
-        sendAgd('vstorage.Set', { entries: [[`${root}.${rel}`, value]] });
+        callAgd('vstorage.Set', { entries: [[`${root}.${rel}`, value]] });
       },
       append(rel, value) {
         checkRelativePath(rel);
         if (typeof value !== 'string') throw Error('vstorage append value must be a string');
-        sendAgd('vstorage.Append', { entries: [[`${root}.${rel}`, value]] });
+        callAgd('vstorage.Append', { entries: [[`${root}.${rel}`, value]] });
       },
       getRoot: () => root,
     });
@@ -79,40 +68,30 @@ export const buildRootObject = vatPowers => {
     else ledger(contractID).set(denom, n);
   };
 
-  /** Pays from the vbank module account; rejects with agd's error. */
+  /** Pays from the vbank module account; throws agd's error. */
   const giveFromModule = (address, denom, amount) => {
     checkCoin(address, denom, amount);
     return callAgd('vbank.Give', { address, denom, amount });
   };
 
   /** Pays from one contract's escrow ledger, never more than it holds. */
-  const giveFromEscrow = async (contractID, address, denom, amount) => {
+  const giveFromEscrow = (contractID, address, denom, amount) => {
     const n = checkCoin(address, denom, amount);
     const have = held(contractID, denom);
     if (n > have) throw Error(`insufficient escrow: ${contractID} holds ${have}${denom}, wants to give ${n}${denom}`);
+    const result = giveFromModule(address, denom, amount);
     setHeld(contractID, denom, have - n);
-    try {
-      return await giveFromModule(address, denom, amount);
-    } catch (e) {
-      setHeld(contractID, denom, held(contractID, denom) + n);
-      throw e;
-    }
+    return result;
   };
 
   const inboundHandler = Far('bank inbound', {
     inbound(channel, msg) {
-      if (channel === 'agd') {
-        const kit = pending.get(msg.reqID);
-        if (!kit) return;
-        pending.delete(msg.reqID);
-        if ('error' in msg) kit.reject(Error(String(msg.error)));
-        else kit.resolve(msg.result);
-      } else if (channel === 'bank' && msg.type === 'VBANK_BALANCE_UPDATE') {
+      if (channel === 'bank' && msg.type === 'VBANK_BALANCE_UPDATE') {
         const entries = msg.updates.map(({ address, denom, amount }) => [
           `bank.balances.${safeSegment(address)}.${safeSegment(denom)}`,
           amount,
         ]);
-        if (entries.length) sendAgd('vstorage.Set', { entries });
+        if (entries.length) callAgd('vstorage.Set', { entries });
       }
     },
   });
@@ -145,17 +124,17 @@ export const buildRootObject = vatPowers => {
      * A failed delivery: gives the sender back what is left of `funds` in
      * the contract's escrow (all of it unless the contract gave some away).
      */
-    async refund(contractID, sender, funds) {
+    refund(contractID, sender, funds) {
       for (const { denom, amount } of funds) {
         const want = BigInt(amount);
         const have = held(contractID, denom);
         const back = want < have ? want : have;
-        if (back > 0n) await giveFromEscrow(contractID, sender, denom, String(back));
+        if (back > 0n) giveFromEscrow(contractID, sender, denom, String(back));
       }
     },
     /** Funds sent to no contract at all: back to the sender from the module account. */
-    async refundUnclaimed(sender, funds) {
-      for (const { denom, amount } of funds) if (amount !== '0') await giveFromModule(sender, denom, amount);
+    refundUnclaimed(sender, funds) {
+      for (const { denom, amount } of funds) if (amount !== '0') giveFromModule(sender, denom, amount);
     },
   });
 };

@@ -46,10 +46,11 @@ export const buildRootObject = vatPowers => {
   const ready = makePromiseKit();
 
   // Outcomes go straight to the bridge device (bootstrap is a kernel vat
-  // too): one crank fewer per action than through the bank vat.
+  // too): one crank fewer per action than through the bank vat. A write agd
+  // refuses has nobody to tell here; the host reports it to agd.
   const publish = (kind, id, outcome) => {
     const entries = [[`published.swingset.${kind}.${safeSegment(id)}`, JSON.stringify(outcome)]];
-    D(bridge).callOutbound('agd', harden({ reqID: 0, method: 'vstorage.Set', params: { entries } }));
+    D(bridge).callOutbound('agd', harden({ method: 'vstorage.Set', params: { entries } }));
   };
 
   const settleDelivery = async action => {

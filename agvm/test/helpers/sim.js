@@ -76,7 +76,7 @@ export function bootKernel({ dir, agd = makeFakeAgd(), slog, ...opts }) {
   const kernel = makeHost({
     stateDir: dir,
     bundles: getBundles(),
-    callAgd: async (method, params) => agd.answer(method, structuredClone(params)),
+    callAgd: (method, params) => agd.answer(method, structuredClone(params)),
     slog: slog ?? {
       write: (type, fields) => slogs.push({ type, ...fields }),
       writeEntry: entry => slogs.push(entry),
