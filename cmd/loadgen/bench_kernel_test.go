@@ -67,3 +67,19 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		in   []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{0.8}, 0.8},
+		{[]float64{1.2, 0.8, 0.9}, 0.9},
+		{[]float64{1.2, 0.8, 1.0, 0.9}, 0.95},
+	} {
+		if got := median(tc.in); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
