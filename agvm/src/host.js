@@ -40,6 +40,7 @@ import { NO_FAULTS } from './faults.js';
 import { makeComputronPolicy, readBlockParams } from './policy.js';
 import { makeWorkerTracker, describeDeaths } from './workers.js';
 import { ERROR_ENTRY } from './slog.js';
+import { BUILTIN_VATS } from './bundles.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -109,6 +110,23 @@ function swingsetConfig(bundles) {
       bridge: { bundle: bundles.bridgeDevice },
     },
   };
+}
+
+/**
+ * The built-in vats a kernel store holds from other bundles than `bundles`,
+ * described; [] when all match. Built-in vats are fixed at a chain's
+ * bootstrap, so a store from another agvm version keeps its old vats, and
+ * their protocol with the host may differ from this one's.
+ */
+function staleBuiltinVats(kvStore, bundles) {
+  const stale = [];
+  for (const name of BUILTIN_VATS) {
+    const vatID = kvStore.get(`vat.name.${name}`);
+    const want = `b1-${bundles[name].endoZipBase64Sha512}`;
+    const have = vatID && JSON.parse(kvStore.get(`${vatID}.source`) ?? '{}').bundleID;
+    if (have !== want) stale.push(`${name} (${vatID ?? 'missing'}) runs ${have ?? 'no bundle'}, this agvm carries ${want}`);
+  }
+  return stale;
 }
 
 /**
@@ -331,6 +349,17 @@ export function makeHost({
 
   // ---- lifecycle methods ----
 
+  /** Throws unless the store's built-in vats come from this agvm's bundles. */
+  function requireOwnBuiltinVats(kvStore) {
+    const stale = staleBuiltinVats(kvStore, bundles);
+    if (stale.length) {
+      throw Error(
+        `kernel database was made by another agvm version: built-in vat ${stale.join('; ')}. ` +
+          'Built-in vats are fixed when a chain starts; run the agvm this state was made with, or start a new chain',
+      );
+    }
+  }
+
   async function startController() {
     const { kernelStorage } = swingStore;
     bridge = makeBridge();
@@ -392,6 +421,11 @@ export function makeHost({
       await hostStorage.commit();
       log(`bootstrap done in ${Math.round(performance.now() - t0)} ms, activityhash ${controller.getActivityhash()}`);
     } else {
+      try {
+        requireOwnBuiltinVats(kernelStorage.kvStore);
+      } catch (e) {
+        throw new RpcError(ErrorCodes.INTERNAL_ERROR, e.message);
+      }
       await startController();
     }
     chainID = givenChainID;
@@ -603,6 +637,7 @@ export function makeHost({
       if (storedChainID !== undefined && storedChainID !== chainID) {
         throw Error(`restored kernel store is for chain ${JSON.stringify(storedChainID)}, not ${JSON.stringify(chainID)}`);
       }
+      requireOwnBuiltinVats(swingStore.kernelStorage.kvStore);
       await startController();
     };
     await closeKernel();

@@ -261,3 +261,27 @@ test("agd's refusal reaches the vat that called, as an error it can handle", asy
   // rejects with agd's message, so the delivery's outcome names it.
   assert.match(outcome(fake, 'deliver', 6).error, /vstorage refused: value too large/);
 });
+
+test("a kernel store whose built-in vats came from other bundles (another agvm version) is refused at Init, naming the vat", async t => {
+  const dir = tempDir(t);
+  let k = bootKernel({ dir });
+  await init(k.kernel);
+  await block(k.kernel, 1);
+  await k.close();
+  // What an older agvm's store holds: the bank vat from another bundle.
+  const { openSwingStore } = await import('@agoric/swing-store');
+  const store = openSwingStore(path.join(dir, 'swingstore'));
+  const kv = store.kernelStorage.kvStore;
+  const bankID = kv.get('vat.name.bank');
+  const source = JSON.parse(kv.get(`${bankID}.source`));
+  assert.match(source.bundleID, /^b1-[0-9a-f]{128}$/, 'the store names the bundle it made the vat from');
+  kv.set(`${bankID}.source`, JSON.stringify({ ...source, bundleID: `b1-${'1'.repeat(128)}` }));
+  await store.hostStorage.commit();
+  await store.hostStorage.close();
+
+  k = bootKernel({ dir });
+  t.after(() => k.close());
+  await assert.rejects(init(k.kernel, 1), e =>
+    /kernel database was made by another agvm version: built-in vat bank \(v\d+\) runs b1-1{128}, this agvm carries b1-[0-9a-f]{128}\. Built-in vats are fixed/.test(e.message),
+  );
+});
