@@ -70,18 +70,69 @@ test('EOF while waiting throws, naming the call; the connection is ended', () =>
   assert.throws(() => h.conn.callSync('vstorage.Get', {}), /connection closed, cannot call vstorage\.Get/);
 });
 
-test('a read that fails counts as EOF', () => {
+test('a read that fails counts as EOF, and is logged', () => {
+  const logs = [];
   const conn = makeConnection({
     input: new PassThrough(),
     output: { write() {} },
     handler: () => null,
     onProtocolError: () => {},
     onEOF: () => {},
+    log: m => logs.push(m),
     readSync: () => {
       throw Object.assign(Error('EBADF: bad file descriptor'), { code: 'EBADF' });
     },
   });
   assert.throws(() => conn.callSync('vbank.Give', {}), /EOF from peer while waiting for vbank\.Give/);
+  assert.deepEqual(logs, ['read from peer failed: EBADF: bad file descriptor']);
+});
+
+test('calls after EOF fail at once and write nothing, sync or not', async () => {
+  const h = harness({ script: [] });
+  assert.throws(() => h.conn.callSync('vstorage.Get', {}), /EOF from peer/);
+  const written = h.written.length;
+  assert.throws(() => h.conn.callSync('vstorage.Get', {}), /connection closed, cannot call vstorage\.Get/);
+  await assert.rejects(h.conn.call('vbank.Give', {}), /connection closed, cannot call vbank\.Give/);
+  h.conn.notify('slog.Write', {});
+  assert.equal(h.written.length, written + 1, 'only the notification: a connection that ended may still write');
+  assert.equal(h.reads.n, 1);
+});
+
+test('sync and async calls share one sequence of ids', async () => {
+  const h = harness({ script: [answerTo(1), answerTo(2)] });
+  h.conn.callSync('vstorage.Get', {});
+  const pending = h.conn.call('vstorage.Get', {});
+  h.conn.callSync('vstorage.Get', {});
+  assert.deepEqual(h.written.map(m => m.id), [1, 2, 3]);
+  assert.equal(h.conn.pendingCalls, 1, 'the async call still waits');
+  h.input.write('{"id":2,"result":"late","error":null}\n');
+  assert.equal(await pending, 'late');
+});
+
+test('a write that throws leaves no call pending', () => {
+  const conn = makeConnection({
+    input: new PassThrough(),
+    output: {
+      write() {
+        throw Error('EPIPE');
+      },
+    },
+    handler: () => null,
+    onProtocolError: () => {},
+    onEOF: () => {},
+    readSync: () => 0,
+  });
+  assert.throws(() => conn.callSync('vbank.Give', {}), /EPIPE/);
+  assert.equal(conn.pendingCalls, 0);
+});
+
+test('after a protocol error, nothing more is written: no call, no notification', () => {
+  const h = harness({ script: ['not json\n'] });
+  assert.throws(() => h.conn.callSync('vstorage.Get', {}), /connection closed: line is not JSON/);
+  const written = h.written.length;
+  h.conn.notify('slog.Write', {});
+  assert.throws(() => h.conn.callSync('vstorage.Get', {}), /connection closed, cannot call/);
+  assert.equal(h.written.length, written);
 });
 
 test('a request that arrives during the wait is handled after it, not inside it', async () => {

@@ -147,3 +147,141 @@ test('a line of JSON whitespace alone (space, tab, CR) carries nothing: no answe
   assert.equal(h.events.protocolErrors.length, 0, h.events.protocolErrors[0]?.message);
   assert.deepEqual(h.messages(), [{ id: 1, result: 'ok', error: null }]);
 });
+
+// What the first full Stryker run of the connection left alive (make mutate).
+function conn(opts = {}) {
+  const input = new PassThrough();
+  const writes = [];
+  const ev = { logs: [], unpropagated: [], eof: 0, protocolErrors: [] };
+  const c = makeConnection({
+    input,
+    output: { write: buf => writes.push(buf.toString('utf8')) },
+    handler: () => null,
+    onProtocolError: e => ev.protocolErrors.push(e),
+    onEOF: () => (ev.eof += 1),
+    log: m => ev.logs.push(m),
+    onUnpropagated: (site, message) => ev.unpropagated.push([site, message]),
+    ...opts,
+  });
+  const send = line => input.write(`${line}\n`);
+  const messages = () => writes.map(w => JSON.parse(w));
+  return { c, input, writes, ev, send, messages };
+}
+
+test('a handler that throws something other than an RpcError: -32603 with its message, and a log with its stack', async () => {
+  const h = conn({
+    handler: method => {
+      if (method === 'a') throw Error('boom');
+      if (method === 'b') throw null; // eslint-disable-line no-throw-literal
+      throw new RpcError(-32602, 'bad');
+    },
+  });
+  h.send('{"id":1,"method":"a","params":[{}]}');
+  h.send('{"id":2,"method":"b","params":[{}]}');
+  h.send('{"id":3,"method":"c","params":[{}]}');
+  await settle();
+  assert.deepEqual(h.messages().map(m => m.error), [
+    { code: -32603, message: 'boom' },
+    { code: -32603, message: 'null' },
+    { code: -32602, message: 'bad' },
+  ]);
+  assert.equal(h.ev.logs.length, 2, `only the two that were not RpcErrors are logged: ${h.ev.logs}`);
+  assert.match(h.ev.logs[0], /^handler for a failed: Error: boom\n\s+at /);
+  assert.equal(h.ev.logs[1], 'handler for b failed: null');
+});
+
+test('an afterHandle that throws is reported with its stack, and the response still goes', async () => {
+  const h = conn({
+    afterHandle: () => {
+      throw Error('flush failed');
+    },
+  });
+  h.send('{"id":1,"method":"a","params":[{}]}');
+  await settle();
+  assert.deepEqual(h.messages(), [{ id: 1, result: null, error: null }]);
+  assert.equal(h.ev.unpropagated.length, 1);
+  assert.equal(h.ev.unpropagated[0][0], 'rpc_after_handle');
+  assert.match(h.ev.unpropagated[0][1], /^afterHandle failed: Error: flush failed\n\s+at /);
+});
+
+test('a notification that succeeds reports nothing; one that fails reports its code and message', async () => {
+  const h = conn({
+    handler: method => {
+      if (method === 'bad') throw new RpcError(-32602, 'no');
+      return 'ignored';
+    },
+  });
+  h.send('{"id":null,"method":"good","params":[{}]}');
+  h.send('{"id":null,"method":"bad","params":[{}]}');
+  await settle();
+  assert.deepEqual(h.writes, []);
+  assert.deepEqual(h.ev.unpropagated, [['rpc_notification', 'notification bad failed: -32602 no']]);
+});
+
+test('a string stream (setEncoding) is framed like a byte stream', async () => {
+  const h = conn({ handler: () => 'é' });
+  h.input.setEncoding('utf8');
+  h.send('{"id":1,"method":"a","params":[{}]}');
+  await settle();
+  assert.deepEqual(h.messages(), [{ id: 1, result: 'é', error: null }]);
+});
+
+test('the JSON value null is a message that is not an object', async () => {
+  const h = conn();
+  h.send('null');
+  await settle();
+  assert.equal(h.ev.protocolErrors.length, 1);
+  assert.equal(h.ev.protocolErrors[0].code, ErrorCodes.INVALID_REQUEST);
+  assert.match(h.ev.protocolErrors[0].message, /^message is not a JSON object/);
+});
+
+test('after a protocol error: pending calls fail and are forgotten, later lines are not handled, a late answer is not written', async () => {
+  let release;
+  const handled = [];
+  const h = conn({
+    handler: async method => {
+      handled.push(method);
+      if (method === 'slow') await new Promise(r => (release = r));
+      return 'done';
+    },
+  });
+  const call = h.c.call('x.Y', {});
+  call.catch(() => {}); // asserted below
+  h.send('{"id":1,"method":"slow","params":[{}]}');
+  await settle();
+  h.send('not json');
+  h.send('{"id":2,"method":"after","params":[{}]}');
+  await settle();
+  await assert.rejects(call, /connection closed: line is not JSON/);
+  assert.equal(h.c.pendingCalls, 0);
+  release();
+  await settle();
+  assert.deepEqual(handled, ['slow']);
+  assert.deepEqual(h.messages().map(m => m.method ?? 'answer'), ['x.Y'], 'only our own call: no answer to "slow"');
+});
+
+test('EOF: pending calls fail and are forgotten, an unterminated line is logged by size, and EOF is reported once', async () => {
+  const h = conn();
+  const call = h.c.call('x.Y', {});
+  call.catch(() => {}); // asserted below
+  h.input.write('{"id":');
+  h.input.end();
+  await settle();
+  await assert.rejects(call, /EOF from peer while waiting for x\.Y/);
+  assert.equal(h.c.pendingCalls, 0);
+  assert.deepEqual(h.ev.logs, ['EOF after 6 bytes of an unterminated line (ignored)']);
+  assert.equal(h.ev.eof, 1);
+  const clean = conn();
+  clean.input.end();
+  await settle();
+  assert.deepEqual(clean.ev.logs, [], 'no unterminated line, no log');
+});
+
+test('after a line over the maximum, the splitter takes nothing more', async () => {
+  const h = conn({ maxLineBytes: 16 });
+  h.input.write('{"id":1,"method":"much too long"');
+  h.send('{"id":2,"method":"a","params":[{}]}');
+  await settle();
+  assert.equal(h.ev.protocolErrors.length, 1);
+  assert.deepEqual(h.writes, []);
+});

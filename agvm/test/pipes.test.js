@@ -76,3 +76,68 @@ test('a write to a pipe nobody reads any more fails once, logged, and later writ
   assert.equal(logs.length, 1);
   assert.match(logs[0], /^write to agd failed: EPIPE/);
 });
+
+test('the stream side reads the pipe too, and is read-only', async t => {
+  const p = fifo(t);
+  const fd = fs.openSync(p, fs.constants.O_RDWR);
+  const reader = openReader(fd);
+  t.after(() => {
+    reader.stream.destroy();
+    fs.closeSync(reader.syncFd);
+  });
+  assert.equal(reader.stream.writable, false);
+  const got = once(reader.stream, 'data');
+  fs.writeFileSync(p, 'line\n');
+  assert.equal(String((await got)[0]), 'line\n');
+});
+
+test('a socket has no blocking twin: readSync waits for data without spinning (EAGAIN, pause, retry)', async t => {
+  // A child's stdout is a socket pair in Node: /proc/self/fd/N will not open.
+  const child = spawn('sh', ['-c', 'sleep 0.4; printf late'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => child.kill());
+  const fd = child.stdout._handle.fd;
+  const reader = openReader(fd);
+  reader.stream.pause();
+  assert.equal(reader.syncFd, fd, 'no twin: the socket itself');
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const buf = Buffer.alloc(16);
+  const n = reader.readSync(buf);
+  const waitedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  assert.equal(buf.subarray(0, n).toString(), 'late');
+  assert.ok(waitedMs >= 300, `returned after ${waitedMs} ms, before the child wrote`);
+  // Pausing 1 ms between tries costs a few per cent of a core; spinning, all of one.
+  assert.ok(cpuMs < waitedMs / 4, `readSync used ${cpuMs} ms of CPU in ${waitedMs} ms`);
+  await once(child, 'exit');
+});
+
+test('a regular file (when debugging) is read by an fs stream, and readSync reads it too', async t => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agvm-pipes-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'requests');
+  fs.writeFileSync(file, 'abc\n');
+  const reader = openReader(fs.openSync(file, 'r'));
+  assert.equal(reader.stream instanceof fs.ReadStream, true);
+  const buf = Buffer.alloc(16);
+  assert.equal(buf.subarray(0, reader.readSync(buf)).toString(), 'abc\n');
+});
+
+test('a non-blocking pipe: write waits out EAGAIN and partial writes, and delivers every byte in order', async t => {
+  const p = fifo(t);
+  const rfd = fs.openSync(p, fs.constants.O_RDWR);
+  const wfd = fs.openSync(p, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+  t.after(() => [rfd, wfd].forEach(fd => fs.closeSync(fd)));
+  const cat = spawn('sh', ['-c', `sleep 0.2; head -c 1048576 < /proc/${process.pid}/fd/${rfd} | sha256sum`]);
+  let out = '';
+  cat.stdout.on('data', d => (out += d));
+  const message = Buffer.alloc(1 << 20);
+  for (let i = 0; i < message.length; i += 1) message[i] = (i * 7) % 253;
+  const logs = [];
+  assert.equal(openWriter(wfd, { log: m => logs.push(m) }).write(message), true);
+  assert.deepEqual(logs, []);
+  await once(cat, 'exit');
+  const { createHash } = await import('node:crypto');
+  assert.equal(out.split(' ')[0], createHash('sha256').update(message).digest('hex'));
+});
