@@ -36,6 +36,18 @@ excludes() {
 # The tests find the pinned Node.js (rpc's peer, supervisor's node kernel).
 export AGD_NODE=$NODE_BIN/node
 
+# Every test binary runs in a session (and process group) of its own
+# (`go test -exec setsid`). A mutant can make the code under test signal its
+# caller's group: in supervisor, `cmd.Start(); err == nil` returns before the
+# pid is set and `sign*k.pid` → `sign/k.pid` is 0 for any real pid, so the
+# tests' Stop sends kill(0, SIGTERM), which reached go test, gremlins and
+# this script, all in one group: the run vanished mid-way with no message.
+# In its own group the signal ends only the test binary, go test reports the
+# failure, and the mutant counts as killed.
+# -count=1: gremlins times the first (coverage) run to set each mutant's
+# timeout; a cached result would make that timeout a fraction of a real run.
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-exec=setsid -count=1"
+
 short=0
 summary=()
 line() { # name efficacy coverage detail
