@@ -236,3 +236,20 @@ func TestStreamDropsOnlyHugeWriteBuffers(t *testing.T) {
 		t.Errorf("wrote %d bytes, want the two lines (%d bytes)", out.Len(), len(want))
 	}
 }
+
+// failingWriter fails every write, as a pipe whose reader is gone does.
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+// TestStreamWriteErrorNamesTheWrite: a failed write(2) comes back saying it
+// was the write, wrapping the writer's error.
+func TestStreamWriteErrorNamesTheWrite(t *testing.T) {
+	broken := errors.New("broken pipe")
+	s := NewStream(strings.NewReader(""), failingWriter{broken}, 0, nil)
+	err := s.WriteMessage(&Message{ID: []byte("1"), Result: []byte("2")})
+	var werr *writeError
+	if !errors.As(err, &werr) || !errors.Is(err, broken) || err.Error() != "rpc: write: broken pipe" {
+		t.Fatalf("WriteMessage to a broken writer = %v, want a *writeError %q wrapping it", err, "rpc: write: broken pipe")
+	}
+}
