@@ -114,6 +114,9 @@ for pkg in $MUTATE_PKGS; do
 		-o "$OUT/$name.json" "./$pkg" >"$OUT/$name.log" 2>&1 ||
 		{ echo "$pkg: gremlins failed, see $OUT/$name.log" >&2; exit 1; }
 	eff=$(sed -n 's/^Test efficacy: \([0-9.]*\)%.*/\1/p' "$OUT/$name.log")
+	# gremlins ends with status 0 when it is interrupted (SIGTERM), without
+	# its figures: that is a failed run, not a package at 0%.
+	[ -n "$eff" ] || { echo "$pkg: gremlins gave no figures, see $OUT/$name.log" >&2; exit 1; }
 	cov=$(sed -n 's/^Mutator coverage: \([0-9.]*\)%.*/\1/p' "$OUT/$name.log")
 	read -r k l nc < <(sed -n 's/^Killed: \([0-9]*\), Lived: \([0-9]*\), Not covered: \([0-9]*\).*/\1 \2 \3/p' "$OUT/$name.log") || true
 	# The efficacy that counts leaves out the killed mutants that do not
