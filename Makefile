@@ -92,8 +92,9 @@ fuzz:
 
 # mutate: mutation testing of the packages whose tests should catch any
 # change (scripts/mutate.sh; figures and the mutants left alive are in
-# docs/testing.md); not part of `make test`: rpc alone took an hour at
-# nice 19 on the shared 2-core machine. The tools are pinned: gremlins for Go, installed
+# docs/testing.md); not part of `make test`: the Go packages take about an
+# hour at nice 19 on the shared 2-core machine (rpc and x/vbank/keeper about
+# 17 minutes each). The tools are pinned: gremlins for Go, installed
 # under build/tools; Stryker for agvm from tools/stryker's lock file, kept
 # out of agvm's own dependencies.
 GREMLINS_VERSION := v0.6.0

@@ -2,6 +2,7 @@ package flightrec
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -68,5 +69,54 @@ func TestReopenClearsTheStartupRecord(t *testing.T) {
 		if want := fmt.Sprintf("{\"type\":\"vat-startup-start\",\"run\":%d}\n", run); string(startup) != want {
 			t.Fatalf("run %d: startup.jsonl holds %q, want %q", run, startup, want)
 		}
+	}
+}
+
+// TestLoadPlainFiles: a plain slog file's entries take their block from the
+// markers before them (0 before the first), a cut-short last line is
+// skipped; a block-<H>.jsonl file given by name is all block H; a path that
+// exists but cannot be opened as a file (a socket) is an error.
+func TestLoadPlainFiles(t *testing.T) {
+	dir := t.TempDir()
+	slog := filepath.Join(dir, "kernel.slog")
+	data := `{"type":"boot"}
+{"type":"cosmic-swingset-begin-block","blockHeight":7}
+{"type":"deliver","n":1}
+{"type":"cosmic-swingset-begin-block","blockHeight":8}
+{"type":"deliver","n":2}
+{"type":"cut`
+	if err := os.WriteFile(slog, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	block := filepath.Join(dir, BlockFileName(12))
+	if err := os.WriteFile(block, []byte("{\"n\":1}\n{\"type\":\"cosmic-swingset-begin-block\",\"blockHeight\":99}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ path, want string }{
+		{slog, `0:{"type":"boot"} 7:{"type":"cosmic-swingset-begin-block","blockHeight":7} 7:{"type":"deliver","n":1} ` +
+			`8:{"type":"cosmic-swingset-begin-block","blockHeight":8} 8:{"type":"deliver","n":2} `},
+		{block, `12:{"n":1} 12:{"type":"cosmic-swingset-begin-block","blockHeight":99} `},
+	} {
+		recs, err := Load(tc.path)
+		if err != nil {
+			t.Fatalf("Load(%s): %v", tc.path, err)
+		}
+		var got string
+		for _, r := range recs {
+			got += fmt.Sprintf("%d:%s ", r.Height, r.Entry)
+		}
+		if got != tc.want {
+			t.Errorf("Load(%s) = %s\nwant %s", filepath.Base(tc.path), got, tc.want)
+		}
+	}
+
+	sock := filepath.Join(dir, "kernel.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if recs, err := Load(sock); err == nil {
+		t.Errorf("Load(a socket) = %d records, no error", len(recs))
 	}
 }

@@ -218,6 +218,20 @@ func TestScenarios(t *testing.T) {
 				stop(1, `block 21 comes to a node whose kernel is at height 0: cosmos state was restored from a state-sync snapshot at height 20 without the kernel's part (no "swingset" extension payload); restore from a snapshot that has it`)}},
 		}),
 		kernel: 0, cosmos: 0, wantPhase: PhaseStopped, wantStopRc: 1,
+	}, {
+		name: "state sync: a restore of height 0 is refused, even on a fresh node",
+		steps: join(toIdle(0, 0, "g"), []exchange{
+			{RestoreRequested{Height: 0, ActivityHash: "g"}, []Action{
+				stop(1, "state-sync restore of height 0 asked for with the kernel at height 0 and cosmos at height 0: only a fresh node restores a snapshot")}},
+		}),
+		kernel: 0, cosmos: 0, wantPhase: PhaseStopped, wantStopRc: 1,
+	}, {
+		name: "signal on a fresh chain after the handshake names height 0, not a handshake under way",
+		steps: join(toIdle(0, 0, "g"), []exchange{
+			{SignalReceived{Name: "terminated"}, []Action{SignalKernel{},
+				stop(0, "shut down on terminated with the kernel at height 0 and cosmos at height 0")}},
+		}),
+		kernel: 0, cosmos: 0, wantPhase: PhaseStopped, wantStopRc: 0,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

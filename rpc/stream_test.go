@@ -212,3 +212,44 @@ func TestStreamWritesNilRawResultAsNull(t *testing.T) {
 		t.Fatalf("wrote %q, want %q", out.String(), want)
 	}
 }
+
+// TestStreamDropsOnlyHugeWriteBuffers: the buffer a huge result was encoded
+// in is not kept for the connection's life, while an ordinary one is reused
+// (kept, not reallocated for each message). Both lines are written whole.
+func TestStreamDropsOnlyHugeWriteBuffers(t *testing.T) {
+	var out bytes.Buffer
+	s := NewStream(strings.NewReader(""), &out, 0, nil)
+	huge := strings.Repeat("x", 2*keepWriteBuf)
+	if err := s.writeResult([]byte("1"), huge); err != nil {
+		t.Fatal(err)
+	}
+	if c := s.wbuf.Cap(); c > keepWriteBuf {
+		t.Errorf("after a %d-byte result the write buffer keeps %d bytes, want at most %d", len(huge), c, keepWriteBuf)
+	}
+	if err := s.writeResult([]byte("2"), 42); err != nil {
+		t.Fatal(err)
+	}
+	if s.wbuf.Cap() == 0 {
+		t.Error("an ordinary result's write buffer was dropped, not kept for the next message")
+	}
+	if want := `{"id":1,"result":"` + huge + "\",\"error\":null}\n" + `{"id":2,"result":42,"error":null}` + "\n"; out.String() != want {
+		t.Errorf("wrote %d bytes, want the two lines (%d bytes)", out.Len(), len(want))
+	}
+}
+
+// failingWriter fails every write, as a pipe whose reader is gone does.
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+// TestStreamWriteErrorNamesTheWrite: a failed write(2) comes back saying it
+// was the write, wrapping the writer's error.
+func TestStreamWriteErrorNamesTheWrite(t *testing.T) {
+	broken := errors.New("broken pipe")
+	s := NewStream(strings.NewReader(""), failingWriter{broken}, 0, nil)
+	err := s.WriteMessage(&Message{ID: []byte("1"), Result: []byte("2")})
+	var werr *writeError
+	if !errors.As(err, &werr) || !errors.Is(err, broken) || err.Error() != "rpc: write: broken pipe" {
+		t.Fatalf("WriteMessage to a broken writer = %v, want a *writeError %q wrapping it", err, "rpc: write: broken pipe")
+	}
+}

@@ -67,3 +67,22 @@ func TestActorInterrupted(t *testing.T) {
 		t.Errorf("kernel ended %v, want a graceful exit 0", st)
 	}
 }
+
+// TestActorDefaultGrace: a Config without StopGrace gives the kernel
+// DefaultStopGrace to finish after SIGTERM, not zero: a kernel that needs
+// 300ms to wind down exits by itself instead of being killed.
+func TestActorDefaultGrace(t *testing.T) {
+	k := startKernel(t, nil, "/bin/sh", "-c",
+		`trap 'sleep 0.3; exit 0' TERM; echo ready >&5; while :; do sleep 0.1; done`)
+	if line := newLineReader(k.FromKernel()).next(t); line != "ready" {
+		t.Fatalf("kernel said %q", line)
+	}
+	execute, interrupt := k.Actor()
+	interrupt(nil)
+	if err := execute(); err != nil {
+		t.Errorf("kernel actor returned %v after a requested stop", err)
+	}
+	if st := k.ExitStatus(); !st.Exited() || st.Code() != 0 {
+		t.Errorf("kernel ended %v, want exit code 0 within the default grace", st)
+	}
+}

@@ -1,7 +1,9 @@
 package supervisor
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -96,6 +98,58 @@ func TestSplitCommand(t *testing.T) {
 	} {
 		if got := SplitCommand(in); !slices.Equal(got, want) {
 			t.Errorf("SplitCommand(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// findAgvmHelper runs in a re-executed, copied test binary: it prints what
+// FindAgvmDir finds for it, or the error.
+func findAgvmHelper() {
+	dir, err := FindAgvmDir("")
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	fmt.Println(dir)
+	os.Exit(0)
+}
+
+// TestFindAgvmDirNextToExecutable: an installed release finds the agvm
+// directory next to its own binary, whatever the working directory. The
+// test binary is copied into a fresh bin/ with an agvm/ beside it and run
+// from a directory with no agvm above it.
+func TestFindAgvmDirNextToExecutable(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "bin")
+	agvm := makeAgvm(t, bin)
+	exe := filepath.Join(bin, "agd-test")
+	data, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cwd := t.TempDir()
+	if _, err := findAgvmDir("", "", cwd); err == nil {
+		t.Skipf("an agvm directory lies above %s; the working directory would answer", cwd)
+	}
+	// Run as itself, and through a symlink elsewhere (agd linked into
+	// /usr/local/bin): both find the agvm next to the real binary.
+	link := filepath.Join(t.TempDir(), "agd")
+	if err := os.Symlink(exe, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{exe, link} {
+		cmd := exec.Command(path, "-test.run=^$")
+		cmd.Dir = cwd
+		cmd.Env = append(os.Environ(), helperEnv+"=findagvm")
+		out, err := cmd.CombinedOutput()
+		if got := strings.TrimSpace(string(out)); err != nil || got != agvm {
+			t.Fatalf("FindAgvmDir in %s = %q (%v), want %s", path, got, err, agvm)
 		}
 	}
 }

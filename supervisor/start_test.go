@@ -354,3 +354,24 @@ func TestProtocolPipesAreLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestRelogReadError: a read error other than EOF ends the logging with an
+// error entry naming the stream (a directory stands in for a broken pipe).
+func TestRelogReadError(t *testing.T) {
+	dir, err := os.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logger recLogger
+	relog(dir, &logger, "stderr", nil)
+	logger.mu.Lock()
+	defer logger.mu.Unlock()
+	if len(logger.entries) != 1 || logger.entries[0].level != "error" || logger.entries[0].msg != "reading kernel output" ||
+		kvValue(logger.entries[0].kv, "stream") != "stderr" || kvValue(logger.entries[0].kv, "err") == nil {
+		t.Fatalf("logged %+v, want one error entry for the stderr read", logger.entries)
+	}
+	if dir, err = os.Open(t.TempDir()); err != nil { // relog closed the first
+		t.Fatal(err)
+	}
+	relog(dir, nil, "stderr", nil) // no logger: nothing to log to, and no panic
+}

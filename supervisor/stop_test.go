@@ -1,10 +1,13 @@
 package supervisor
 
 import (
+	"errors"
 	"strconv"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/agd-project/agd/internal/proc"
 )
 
 // TestStopEscalates: a kernel that ignores SIGTERM is SIGKILLed after the
@@ -102,4 +105,39 @@ func readWorker(t *testing.T, k *Kernel) (pid int, start uint64) {
 		}
 	})
 	return pid, start
+}
+
+// TestSignalRefusesReusedPid: once the kernel's PID names a process with
+// another start time (a recycled PID, simulated here by changing the
+// recorded one), Signal refuses to send anything, and Stop still ends the
+// kernel through its Process handle, then the group through own's kill.
+func TestSignalRefusesReusedPid(t *testing.T) {
+	k := startKernel(t, nil, "/bin/sh", script(t, "stubborn.sh"))
+	workerPid, workerStart := readWorker(t, k)
+	k.mu.Lock()
+	realStart := k.startTime
+	k.startTime = realStart + 1
+	k.mu.Unlock()
+
+	if err := k.Signal(syscall.SIGTERM); !errors.Is(err, errPidReused) {
+		t.Fatalf("Signal with another start time = %v, want errPidReused", err)
+	}
+	if st, err := proc.ReadStat(k.Pid()); err != nil || st.StartTicks != realStart || st.Exited() {
+		t.Fatalf("kernel %d no longer runs after a refused Signal: %+v, %v", k.Pid(), st, err)
+	}
+
+	stopped := make(chan ExitStatus, 1)
+	go func() { stopped <- k.Stop(time.Hour) }()
+	select {
+	case st := <-stopped:
+		if !st.Signaled() || st.Signal() != syscall.SIGKILL {
+			t.Errorf("Stop = %v, want killed by SIGKILL through the Process handle", st)
+		}
+	case <-time.After(5 * time.Second):
+		_ = k.proc.Kill() // so that Stop, and the test's cleanup, can return
+		t.Fatal("Stop did not end a kernel whose group could not be signalled")
+	}
+	if !eventually(2*time.Second, func() bool { return procExited(workerPid, workerStart) }) {
+		t.Errorf("worker %d survived Stop", workerPid)
+	}
 }

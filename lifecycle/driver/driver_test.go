@@ -26,7 +26,8 @@ type fakeKernel struct {
 	failEnd      error
 	initDelay    time.Duration
 	endDelay     time.Duration
-	protocol     int // what Init answers; 0 means 1
+	protocol     int    // what Init answers; 0 means 1
+	restoredHash string // the activity hash swingset.Restore answers
 }
 
 func (k *fakeKernel) Call(ctx context.Context, method string, params, result any) error {
@@ -72,6 +73,12 @@ func (k *fakeKernel) Call(ctx context.Context, method string, params, result any
 			return k.failEnd
 		}
 		set(map[string]any{"activityHash": "abc"})
+	case "swingset.Restore":
+		var p restoreParams
+		b, _ := json.Marshal(params)
+		_ = json.Unmarshal(b, &p)
+		k.kernelHeight = p.BlockHeight
+		set(map[string]any{"kernelHeight": p.BlockHeight, "activityHash": k.restoredHash})
 	case "swingset.Commit":
 		if k.refuseCommit {
 			return rpc.Errorf(rpc.CodeShuttingDown, "shutting down")
@@ -428,5 +435,54 @@ func TestBlockCallIsBoundedByTheCallTimeout(t *testing.T) {
 	}
 	if len(log.errors) != 1 || !strings.Contains(log.errors[0], "kernel call failed") || !strings.Contains(log.errors[0], "swingset.EndBlock got no answer") {
 		t.Fatalf("logged %q, want the one failed call", log.errors)
+	}
+}
+
+// TestRestore: a state-sync restore hands the kernel the imported
+// swing-store and goes on with the next block when the kernel's activity
+// hash matches the restored cosmos state's; a mismatch stops agd, and
+// Restore says so, naming both hashes.
+func TestRestore(t *testing.T) {
+	k := &fakeKernel{restoredHash: "a20"}
+	var signalled int
+	d := newTestDriver(k, &signalled)
+	if err := d.Init(context.Background(), 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Restore(context.Background(), 20, "a20", "/imported/swingstore"); err != nil {
+		t.Fatalf("Restore with matching hashes: %v", err)
+	}
+	if err := runBlock(t, d, 21); err != nil {
+		t.Fatalf("block 21 after the restore: %v", err)
+	}
+	if len(k.calls) < 2 || k.calls[1] != `swingset.Restore {"blockHeight":20,"swingStore":"/imported/swingstore"}` {
+		t.Errorf("calls %q, want swingset.Restore second, with the height and the imported swing-store", k.calls)
+	}
+
+	k = &fakeKernel{restoredHash: "other"}
+	d = newTestDriver(k, &signalled)
+	if err := d.Init(context.Background(), 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	err := d.Restore(context.Background(), 20, "a20", "/imported/swingstore")
+	if !errors.Is(err, ErrStopping) || !strings.Contains(err.Error(), `"other"`) || !strings.Contains(err.Error(), `"a20"`) {
+		t.Fatalf("Restore with another kernel hash = %v, want ErrStopping naming both hashes", err)
+	}
+	if stop, ok := d.Decision(); !ok || stop.ExitCode != 1 {
+		t.Errorf("decision after a diverging restore: %+v, %v; want exit code 1", stop, ok)
+	}
+
+	// After a signal stopped agd, a restore is not begun, and says why.
+	k = &fakeKernel{restoredHash: "a20"}
+	d = newTestDriver(k, &signalled)
+	if err := d.Init(context.Background(), 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	d.Signal("SIGTERM")
+	if err := d.Restore(context.Background(), 20, "a20", "/imported/swingstore"); !errors.Is(err, ErrStopping) {
+		t.Fatalf("Restore after a signal = %v, want ErrStopping", err)
+	}
+	if len(k.calls) != 1 {
+		t.Errorf("calls %q, want only swingset.Init", k.calls)
 	}
 }
