@@ -285,3 +285,40 @@ test('after a line over the maximum, the splitter takes nothing more', async () 
   assert.equal(h.ev.protocolErrors.length, 1);
   assert.deepEqual(h.writes, []);
 });
+
+test('notifyJSON splices the params text in as is; after a protocol error it writes nothing', async () => {
+  const h = conn();
+  h.c.notifyJSON('slog.Write', '{"entries":[{"type":"x"}]}');
+  assert.deepEqual(h.writes, ['{"id":null,"method":"slog.Write","params":[{"entries":[{"type":"x"}]}]}\n']);
+  h.send('not json');
+  await settle();
+  h.c.notifyJSON('slog.Write', '{"entries":[]}');
+  assert.equal(h.writes.length, 1);
+});
+
+test('a response that cannot be written is reported by site, and the requests queued behind it are still handled', async () => {
+  const handled = [];
+  let writes = 0;
+  const unpropagated = [];
+  const input = new PassThrough();
+  makeConnection({
+    input,
+    output: {
+      write() {
+        writes += 1;
+        if (writes === 1) throw Error('EPIPE: broken pipe');
+      },
+    },
+    handler: method => handled.push(method),
+    onProtocolError: () => {},
+    onEOF: () => {},
+    onUnpropagated: (site, message) => unpropagated.push([site, message]),
+  });
+  input.write('{"id":1,"method":"a","params":[{}]}\n{"id":2,"method":"b","params":[{}]}\n');
+  await settle();
+  assert.deepEqual(handled, ['a', 'b']);
+  assert.equal(writes, 2);
+  assert.equal(unpropagated.length, 1);
+  assert.equal(unpropagated[0][0], 'rpc_handling');
+  assert.match(unpropagated[0][1], /^handling a failed: Error: EPIPE: broken pipe\n\s+at /);
+});

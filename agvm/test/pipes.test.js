@@ -135,9 +135,27 @@ test('a non-blocking pipe: write waits out EAGAIN and partial writes, and delive
   const message = Buffer.alloc(1 << 20);
   for (let i = 0; i < message.length; i += 1) message[i] = (i * 7) % 253;
   const logs = [];
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
   assert.equal(openWriter(wfd, { log: m => logs.push(m) }).write(message), true);
+  const waitedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   assert.deepEqual(logs, []);
+  // The reader starts 200 ms late: the writer pauses on EAGAIN, it does not spin.
+  assert.ok(waitedMs >= 150, `write returned after ${waitedMs} ms, before anyone read`);
+  assert.ok((cpu.user + cpu.system) / 1000 < waitedMs / 4, `write used ${(cpu.user + cpu.system) / 1000} ms of CPU in ${waitedMs} ms`);
   await once(cat, 'exit');
   const { createHash } = await import('node:crypto');
   assert.equal(out.split(' ')[0], createHash('sha256').update(message).digest('hex'));
+});
+
+test('a read error other than EAGAIN is thrown at once, not waited out', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agvm-pipes-'));
+  try {
+    // A directory opens, but reading it fails with EISDIR.
+    const reader = openReader(fs.openSync(dir, 'r'));
+    assert.throws(() => reader.readSync(Buffer.alloc(8)), e => e.code === 'EISDIR');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
