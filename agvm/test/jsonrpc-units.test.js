@@ -322,3 +322,48 @@ test('a response that cannot be written is reported by site, and the requests qu
   assert.equal(unpropagated[0][0], 'rpc_handling');
   assert.match(unpropagated[0][1], /^handling a failed: Error: EPIPE: broken pipe\n\s+at /);
 });
+
+test('lines after a protocol error in the same chunk are not handled', async () => {
+  const handled = [];
+  const h = conn({ handler: method => handled.push(method) });
+  h.input.write('not json\n{"id":2,"method":"after","params":[{}]}\n');
+  await settle();
+  assert.equal(h.ev.protocolErrors.length, 1);
+  assert.deepEqual(handled, []);
+  assert.deepEqual(h.writes, []);
+});
+
+test('a number is a message that is not an object', async () => {
+  const h = conn();
+  h.send('5');
+  await settle();
+  assert.match(h.ev.protocolErrors[0].message, /^message is not a JSON object/);
+});
+
+test('a thrown null is reported as null by afterHandle and by a failed response write', async () => {
+  const h = conn({
+    afterHandle: () => {
+      throw null; // eslint-disable-line no-throw-literal
+    },
+  });
+  h.send('{"id":1,"method":"a","params":[{}]}');
+  await settle();
+  assert.deepEqual(h.ev.unpropagated, [['rpc_after_handle', 'afterHandle failed: null']]);
+  const unpropagated = [];
+  const input = new PassThrough();
+  makeConnection({
+    input,
+    output: {
+      write() {
+        throw null; // eslint-disable-line no-throw-literal
+      },
+    },
+    handler: () => null,
+    onProtocolError: () => {},
+    onEOF: () => {},
+    onUnpropagated: (site, message) => unpropagated.push([site, message]),
+  });
+  input.write('{"id":1,"method":"a","params":[{}]}\n');
+  await settle();
+  assert.deepEqual(unpropagated, [['rpc_handling', 'handling a failed: null']]);
+});
