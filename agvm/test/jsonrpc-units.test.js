@@ -296,31 +296,29 @@ test('notifyJSON splices the params text in as is; after a protocol error it wri
   assert.equal(h.writes.length, 1);
 });
 
+/** An output whose write throws `thrown` the first time, then counts. */
+function failingOutput(thrown) {
+  const out = {
+    writes: 0,
+    write() {
+      out.writes += 1;
+      if (out.writes === 1) throw thrown;
+    },
+  };
+  return out;
+}
+
 test('a response that cannot be written is reported by site, and the requests queued behind it are still handled', async () => {
   const handled = [];
-  let writes = 0;
-  const unpropagated = [];
-  const input = new PassThrough();
-  makeConnection({
-    input,
-    output: {
-      write() {
-        writes += 1;
-        if (writes === 1) throw Error('EPIPE: broken pipe');
-      },
-    },
-    handler: method => handled.push(method),
-    onProtocolError: () => {},
-    onEOF: () => {},
-    onUnpropagated: (site, message) => unpropagated.push([site, message]),
-  });
-  input.write('{"id":1,"method":"a","params":[{}]}\n{"id":2,"method":"b","params":[{}]}\n');
+  const output = failingOutput(Error('EPIPE: broken pipe'));
+  const h = conn({ output, handler: method => handled.push(method) });
+  h.input.write('{"id":1,"method":"a","params":[{}]}\n{"id":2,"method":"b","params":[{}]}\n');
   await settle();
   assert.deepEqual(handled, ['a', 'b']);
-  assert.equal(writes, 2);
-  assert.equal(unpropagated.length, 1);
-  assert.equal(unpropagated[0][0], 'rpc_handling');
-  assert.match(unpropagated[0][1], /^handling a failed: Error: EPIPE: broken pipe\n\s+at /);
+  assert.equal(output.writes, 2);
+  assert.equal(h.ev.unpropagated.length, 1);
+  assert.equal(h.ev.unpropagated[0][0], 'rpc_handling');
+  assert.match(h.ev.unpropagated[0][1], /^handling a failed: Error: EPIPE: broken pipe\n\s+at /);
 });
 
 test('lines after a protocol error in the same chunk are not handled', async () => {
@@ -349,21 +347,8 @@ test('a thrown null is reported as null by afterHandle and by a failed response 
   h.send('{"id":1,"method":"a","params":[{}]}');
   await settle();
   assert.deepEqual(h.ev.unpropagated, [['rpc_after_handle', 'afterHandle failed: null']]);
-  const unpropagated = [];
-  const input = new PassThrough();
-  makeConnection({
-    input,
-    output: {
-      write() {
-        throw null; // eslint-disable-line no-throw-literal
-      },
-    },
-    handler: () => null,
-    onProtocolError: () => {},
-    onEOF: () => {},
-    onUnpropagated: (site, message) => unpropagated.push([site, message]),
-  });
-  input.write('{"id":1,"method":"a","params":[{}]}\n');
+  const w = conn({ output: failingOutput(null) });
+  w.send('{"id":1,"method":"a","params":[{}]}');
   await settle();
-  assert.deepEqual(unpropagated, [['rpc_handling', 'handling a failed: null']]);
+  assert.deepEqual(w.ev.unpropagated, [['rpc_handling', 'handling a failed: null']]);
 });

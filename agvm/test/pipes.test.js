@@ -21,7 +21,8 @@ function fifo(t) {
   return p;
 }
 
-test('readSync reads a blocking twin of the pipe: libuv made the original non-blocking, not the twin', async t => {
+/** A FIFO and openReader over its read end, closed after the test. */
+function fifoReader(t) {
   const p = fifo(t);
   // O_RDWR: opening a FIFO this way does not wait for a writer.
   const fd = fs.openSync(p, fs.constants.O_RDWR);
@@ -30,6 +31,11 @@ test('readSync reads a blocking twin of the pipe: libuv made the original non-bl
     reader.stream.destroy();
     fs.closeSync(reader.syncFd);
   });
+  return { p, fd, reader };
+}
+
+test('readSync reads a blocking twin of the pipe: libuv made the original non-blocking, not the twin', async t => {
+  const { p, fd, reader } = fifoReader(t);
   assert.notEqual(reader.syncFd, fd);
   assert.equal(flagsOf(fd) & O_NONBLOCK, O_NONBLOCK, 'the stream side is non-blocking');
   assert.equal(flagsOf(reader.syncFd) & O_NONBLOCK, 0, 'the twin blocks');
@@ -78,13 +84,7 @@ test('a write to a pipe nobody reads any more fails once, logged, and later writ
 });
 
 test('the stream side reads the pipe too, and is read-only', async t => {
-  const p = fifo(t);
-  const fd = fs.openSync(p, fs.constants.O_RDWR);
-  const reader = openReader(fd);
-  t.after(() => {
-    reader.stream.destroy();
-    fs.closeSync(reader.syncFd);
-  });
+  const { p, reader } = fifoReader(t);
   assert.equal(reader.stream.writable, false);
   const got = once(reader.stream, 'data');
   fs.writeFileSync(p, 'line\n');
