@@ -113,12 +113,12 @@ function swingsetConfig(bundles) {
 }
 
 /**
- * The built-in vats a kernel store holds from other bundles than `bundles`,
- * described; [] when all match. Built-in vats are fixed at a chain's
- * bootstrap, so a store from another agvm version keeps its old vats, and
- * their protocol with the host may differ from this one's.
+ * Throws unless every built-in vat in the kernel store was made from
+ * `bundles`, naming those that were not. Built-in vats are fixed at a
+ * chain's bootstrap, so a store from another agvm version keeps its old
+ * vats, and their protocol with the host may differ from this one's.
  */
-function staleBuiltinVats(kvStore, bundles) {
+function requireOwnBuiltinVats(kvStore, bundles) {
   const stale = [];
   for (const name of BUILTIN_VATS) {
     const vatID = kvStore.get(`vat.name.${name}`);
@@ -126,7 +126,12 @@ function staleBuiltinVats(kvStore, bundles) {
     const have = vatID && JSON.parse(kvStore.get(`${vatID}.source`) ?? '{}').bundleID;
     if (have !== want) stale.push(`${name} (${vatID ?? 'missing'}) runs ${have ?? 'no bundle'}, this agvm carries ${want}`);
   }
-  return stale;
+  if (stale.length) {
+    throw Error(
+      `kernel database was made by another agvm version: built-in vat ${stale.join('; ')}. ` +
+        'Built-in vats are fixed when a chain starts; run the agvm this state was made with, or start a new chain',
+    );
+  }
 }
 
 /**
@@ -349,17 +354,6 @@ export function makeHost({
 
   // ---- lifecycle methods ----
 
-  /** Throws unless the store's built-in vats come from this agvm's bundles. */
-  function requireOwnBuiltinVats(kvStore) {
-    const stale = staleBuiltinVats(kvStore, bundles);
-    if (stale.length) {
-      throw Error(
-        `kernel database was made by another agvm version: built-in vat ${stale.join('; ')}. ` +
-          'Built-in vats are fixed when a chain starts; run the agvm this state was made with, or start a new chain',
-      );
-    }
-  }
-
   async function startController() {
     const { kernelStorage } = swingStore;
     bridge = makeBridge();
@@ -422,7 +416,7 @@ export function makeHost({
       log(`bootstrap done in ${Math.round(performance.now() - t0)} ms, activityhash ${controller.getActivityhash()}`);
     } else {
       try {
-        requireOwnBuiltinVats(kernelStorage.kvStore);
+        requireOwnBuiltinVats(kernelStorage.kvStore, bundles);
       } catch (e) {
         throw new RpcError(ErrorCodes.INTERNAL_ERROR, e.message);
       }
@@ -637,7 +631,7 @@ export function makeHost({
       if (storedChainID !== undefined && storedChainID !== chainID) {
         throw Error(`restored kernel store is for chain ${JSON.stringify(storedChainID)}, not ${JSON.stringify(chainID)}`);
       }
-      requireOwnBuiltinVats(swingStore.kernelStorage.kvStore);
+      requireOwnBuiltinVats(swingStore.kernelStorage.kvStore, bundles);
       await startController();
     };
     await closeKernel();
