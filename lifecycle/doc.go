@@ -16,8 +16,9 @@
 //     asked for before both the kernel and cosmos committed H;
 //   - cosmos commits H only after the kernel answered swingset.Commit(H);
 //   - after a signal, nothing is committed on either side that had not already
-//     begun: a kernel commit already requested may finish, and a cosmos commit
-//     runs only if the kernel had already answered; no new block starts;
+//     begun, and no new block starts; a kernel commit already requested may
+//     finish, and if it does, cosmos commits that block too, so a signal
+//     never leaves the kernel a block ahead;
 //   - on start, kernel height K and cosmos height C are reconciled: K == C is
 //     normal, K == C+1 means block C+1 is replayed on the kernel, anything
 //     else stops agd naming both heights;

@@ -291,11 +291,10 @@ func (m *Machine) kernelCommitted(ev KernelCommitted) []Action {
 	}
 	m.kernel = h
 	m.replay, m.replayHash = false, ""
-	if m.signal != "" {
-		// The kernel's commit was already under way when the signal came;
-		// agd's was not, so it does not begin. The next start replays h.
-		return m.halt(0, m.signalReason(), h)
-	}
+	// Even after a signal, cosmos commits h: the kernel already has, and
+	// stopping between the two would leave a half-committed block that
+	// offline tools (snapshots export, rollback) cannot use until a restart
+	// replays it. agd's own commit is local and short; settle stops after it.
 	m.phase = PhaseCosmosCommitting
 	return []Action{CommitCosmos{Height: h}}
 }

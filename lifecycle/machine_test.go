@@ -104,14 +104,13 @@ func TestScenarios(t *testing.T) {
 		}),
 		kernel: 4, cosmos: 4, wantPhase: PhaseStopped, wantStopRc: 0,
 	}, {
-		name: "signal while Commit was in flight and the kernel committed: cosmos does not begin its commit",
+		name: "signal while Commit was in flight and the kernel committed: cosmos commits the block too, then agd stops",
 		steps: join(toIdle(4, 4, "a4"), toCommitting(5, "a5"), []exchange{
 			{SignalReceived{Name: "terminated"}, []Action{SignalKernel{}}},
-			{KernelCommitted{Height: 5, KernelHeight: 5}, []Action{
-				RefuseBlock{Height: 5, Reason: "shut down on terminated with the kernel at height 5 and cosmos at height 4"},
-				stop(0, "shut down on terminated with the kernel at height 5 and cosmos at height 4")}},
+			{KernelCommitted{Height: 5, KernelHeight: 5}, []Action{CommitCosmos{Height: 5}}},
+			{CosmosCommitted{Height: 5}, []Action{stop(0, "shut down on terminated with the kernel at height 5 and cosmos at height 5")}},
 		}),
-		kernel: 5, cosmos: 4, wantPhase: PhaseStopped, wantStopRc: 0,
+		kernel: 5, cosmos: 5, wantPhase: PhaseStopped, wantStopRc: 0,
 	}, {
 		name: "signal during the cosmos commit: it finishes, then agd stops",
 		steps: join(toIdle(4, 4, "a4"), toCommitting(5, "a5"), []exchange{

@@ -85,6 +85,7 @@ func TestSchedulesReachEverySituation(t *testing.T) {
 		"kernel crash in phase committing", "agd crash in phase cosmos committing",
 		"failure exit", "commit refused without agd's signal",
 		"kernel exit fed after the signal during commit",
+		"cosmos commit after the signal, the kernel's having been in flight",
 		"begin refused after agd's signal", "begin refused without agd's signal",
 		"init failed after agd's signal",
 	} {

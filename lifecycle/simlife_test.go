@@ -69,6 +69,8 @@ type life struct {
 	kernelCommit, cosmosCommit                 int64
 	kernelCommitAtSignal, cosmosCommitAtSignal int64
 	phaseAtSignal                              Phase
+	// durable heights when this life started
+	startKernel, startCosmos int64
 
 	exitPending string   // the kernel is gone; KernelExited not yet fed
 	faultsFed   []string // texts of kernel failures the machine was told of
@@ -91,6 +93,7 @@ func (l *life) run(maxSteps int, target int64) {
 	w.life = l
 	w.kernel.start()
 	c := w.cosmos.height
+	l.startKernel, l.startCosmos = w.kernel.height, c
 	w.logf("--- agd starts: kernel durable %d, cosmos durable %d, faults %+v", w.kernel.height, c, l.f)
 	if w.kernel.height == c+1 {
 		l.stats["restart with the kernel one block ahead"]++
@@ -376,8 +379,11 @@ func (l *life) execute(a Action, main bool) {
 		w.cosmos.record(a.Height, a.Hash)
 		l.next = step{kind: stepFeed, ev: CommitStarted{Height: a.Height}}
 	case CommitCosmos:
+		if l.signalled && a.Height != l.kernelCommitAtSignal {
+			w.violate("cosmos commit of %d begun after the signal (kernel commit outstanding at signal: %d)", a.Height, l.kernelCommitAtSignal)
+		}
 		if l.signalled {
-			w.violate("cosmos commit of %d begun after the signal", a.Height)
+			l.stats["cosmos commit after the signal, the kernel's having been in flight"]++
 		}
 		if w.kernel.height < a.Height {
 			w.violate("cosmos commit of %d asked for with the kernel at %d", a.Height, w.kernel.height)
@@ -416,6 +422,10 @@ func (l *life) checkStop() {
 		w.violate("exit code %d (%s), but signalled=%v and failures %q", s.ExitCode, s.Reason, l.signalled, l.faultsFed)
 	case s.ExitCode == 0 && k != c && k != c+1:
 		w.violate("clean exit with the kernel at %d and cosmos at %d", k, c)
+	case s.ExitCode == 0 && k == c+1 && (k != l.startKernel || c != l.startCosmos):
+		// A signal finishes a block the kernel committed; only a start that
+		// found the kernel ahead, stopped before the replay, may end so.
+		w.violate("clean exit left the kernel at %d and cosmos at %d, but this life started at kernel %d, cosmos %d", k, c, l.startKernel, l.startCosmos)
 	case s.ExitCode != 0 && !containsAny(s.Reason, l.faultsFed):
 		w.violate("exit reason %q names none of the failures %q", s.Reason, l.faultsFed)
 	case s.ExitCode != 0 && l.exitFed != "" && !strings.Contains(s.Reason, l.exitFed):

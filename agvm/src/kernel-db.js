@@ -65,7 +65,12 @@ export async function exportKernelDB({ storeDir, outDir, height, onReady = () =>
     // BEGIN is deferred in SQLite: this first read fixes what the export sees.
     const kernelHeight = Number(exporter.getHostKV('host.kernelHeight') ?? 'NaN');
     if (kernelHeight !== height) {
-      throw Error(`kernel store ${storeDir} is at height ${kernelHeight}, not ${height}: the export must start before the kernel commits ${height + 1}`);
+      // On a running node the kernel won the race; on a stopped one agd died
+      // between the two commits, and only a restart's replay levels them.
+      const stopped = kernelHeight === height + 1
+        ? `; on a stopped node, agd died between the kernel's commit of ${kernelHeight} and its own: start it until it commits a block, stop it, and export again`
+        : '';
+      throw Error(`kernel store ${storeDir} is at height ${kernelHeight}, not ${height}: the export must start before the kernel commits ${height + 1}${stopped}`);
     }
     onReady({ kernelHeight });
     fs.mkdirSync(outDir);

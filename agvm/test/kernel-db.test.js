@@ -47,7 +47,7 @@ async function exportedChain(t) {
   });
   hashes.push(await block4);
   assert.deepEqual(outcome(agd, 4), { result: 3 });
-  return { out, res, hashes, agd };
+  return { out, res, hashes, agd, storeDir: path.join(dir, 'swingstore') };
 }
 
 test('an export of height 3, taken while the kernel commits 4, restores into a fresh kernel that goes on alike', async t => {
@@ -75,7 +75,13 @@ test('an export of height 3, taken while the kernel commits 4, restores into a f
 });
 
 test('bad export folders are refused before anything is written into place', async t => {
-  const { out } = await exportedChain(t);
+  const { out, storeDir } = await exportedChain(t);
+  // A store one block ahead of the height asked for (agd died between the
+  // two commits) is refused with what to do, and no folder is made.
+  const early = path.join(tempDir(t), 'early');
+  await assert.rejects(exportKernelDB({ storeDir, outDir: early, height: 3 }),
+    /is at height 4, not 3: the export must start before the kernel commits 4; on a stopped node, agd died between the kernel's commit of 4 and its own: start it until it commits a block/);
+  assert.equal(fs.existsSync(early), false);
   const manifest = JSON.parse(fs.readFileSync(path.join(out, MANIFEST_FILE), 'utf8'));
   const artifact = manifest.files.find(f => f.name.startsWith('snapshot.'));
   assert.ok(artifact, 'the export has a heap snapshot');
