@@ -10,13 +10,18 @@
 //   {"exitAtHeight": 5, "phase": "commit-before" | "commit-after"}
 //                                process.exit(9) just before / just after
 //                                Commit(5) is made durable
+//   {"holdCommitAtHeight": 5}    once Commit(5) is durable, withhold its
+//                                answer until the kernel gets SIGTERM (at
+//                                most a minute), so a test can signal agd
+//                                while the kernel's commit is outstanding
 //
 // Settings may be combined in one object.
 
 export const FAULTS_ENV = 'AGVM_TEST_FAULTS';
 export const FAULT_EXIT_CODE = 9;
 
-const HEIGHT_KEYS = ['divergeAtHeight', 'malformedAtHeight', 'exitAtHeight'];
+const HEIGHT_KEYS = ['divergeAtHeight', 'malformedAtHeight', 'exitAtHeight', 'holdCommitAtHeight'];
+const HOLD_AT_MOST_MS = 60_000;
 const PHASES = ['commit-before', 'commit-after'];
 
 /**
@@ -59,9 +64,9 @@ export function parseFaults(raw) {
  * The kernel's view of the configured faults. `exit` is injected so tests
  * can observe it without dying.
  * @param {ReturnType<typeof parseFaults>} spec
- * @param {{exit?: (code: number) => never, log?: (msg: string) => void}} [io]
+ * @param {{exit?: (code: number) => never, log?: (msg: string) => void, untilSignal?: () => Promise<void>}} [io]
  */
-export function makeFaults(spec, { exit = code => process.exit(code), log = () => {} } = {}) {
+export function makeFaults(spec, { exit = code => process.exit(code), log = () => {}, untilSignal = untilSIGTERM } = {}) {
   const s = spec ?? {};
   return Object.freeze({
     enabled: spec !== null && spec !== undefined,
@@ -75,6 +80,24 @@ export function makeFaults(spec, { exit = code => process.exit(code), log = () =
         exit(FAULT_EXIT_CODE);
       }
     },
+    /** Call once Commit(height) is durable; settles when it may be answered. */
+    async maybeHold(height) {
+      if (s.holdCommitAtHeight === height) {
+        log(`AGVM_TEST_FAULTS: holding the answer to Commit(${height}) until SIGTERM`);
+        await untilSignal();
+        log(`AGVM_TEST_FAULTS: answering Commit(${height})`);
+      }
+    },
+  });
+}
+
+function untilSIGTERM() {
+  return new Promise(resolve => {
+    const timer = setTimeout(resolve, HOLD_AT_MOST_MS);
+    process.once('SIGTERM', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
 

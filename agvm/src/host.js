@@ -587,6 +587,7 @@ export function makeHost({
       await swingStore.hostStorage.commit();
       faults.maybeExit(height, 'commit-after');
       kernelHeight = height;
+      await faults.maybeHold(height);
     }
     block = null;
     phase = 'idle';

@@ -214,6 +214,26 @@ test('fault injection: loud warning; malformed EndBlock; exit 9 before commit', 
   assert.equal(await committedHeight(t, dir), 1, 'block 2 not durable');
 });
 
+test('fault injection: Commit(1) durable, its answer held until SIGTERM', async t => {
+  const dir = await bootstrappedDir(t);
+  const k = start(t, dir, { env: { AGVM_TEST_FAULTS: '{"holdCommitAtHeight": 1}' } });
+  await init(k, 0);
+  await k.call('swingset.BeginBlock', { blockHeight: 1, blockTime: 1, chainID: CHAIN });
+  await k.call('swingset.EndBlock', { blockHeight: 1, blockTime: 1, actions: [] });
+  let answered = false;
+  const commit = k.call('swingset.Commit', { blockHeight: 1 }).finally(() => {
+    answered = true;
+  });
+  await k.waitStderr('holding the answer to Commit(1) until SIGTERM');
+  await new Promise(r => setTimeout(r, 300));
+  assert.equal(answered, false, 'answered before the signal');
+  k.child.kill('SIGTERM');
+  assert.deepEqual(await commit, { kernelHeight: 1 }, 'the commit that was under way is answered, not refused');
+  k.eof();
+  assert.deepEqual(await k.exited, { code: 0, signal: null });
+  assert.equal(await committedHeight(t, dir), 1);
+});
+
 test('a malformed AGVM_TEST_FAULTS refuses to start', async t => {
   const k = start(t, tempDir(t), { env: { AGVM_TEST_FAULTS: '{"divergeAt": 1}' } });
   const { code } = await k.exited;

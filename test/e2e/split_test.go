@@ -373,6 +373,40 @@ func TestSigtermAtRandomPoints(t *testing.T) {
 		trials, top)
 }
 
+// TestSigtermDuringKernelCommit: a SIGTERM that reaches agd while the
+// kernel's commit of a block is outstanding (the kernel has made it durable
+// and holds its answer, by fault injection, until it gets the SIGTERM agd
+// forwards) stops agd with both sides at that block. The stopped node's
+// `agd snapshots export` then works, and the next start finds them level.
+// Before, agd stopped with the kernel a block ahead and the export failed.
+func TestSigtermDuringKernelCommit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real chain")
+	}
+	const held = 4
+	ln := newLocalnet(t, 1)
+	t.Setenv("AGVM_TEST_FAULTS", fmt.Sprintf(`{"holdCommitAtHeight": %d}`, held))
+	node := ln.start(t, 0, "--split")
+	waitLogLine(t, node, fmt.Sprintf("holding the answer to Commit(%d)", held), 120*time.Second)
+	os.Unsetenv("AGVM_TEST_FAULTS")
+	stopNode(t, node)
+	log := node.logText()
+	if cosmos, kernel := shutdownHeights(t, log); cosmos != held || kernel != held {
+		t.Fatalf("SIGTERM during the kernel's commit of %d: stopped at kernel %d, cosmos %d, want both %d:\n%s", held, kernel, cosmos, held, tail(log, 3000))
+	}
+	if h := storedHeight(t, ln.home(0)); h != held {
+		t.Fatalf("cosmos store at %d, want %d", h, held)
+	}
+	mustAgd(t, "snapshots", "export", "--home", ln.home(0))
+
+	again := ln.start(t, 0, "--split")
+	ln.waitHeight(t, 0, held+2, 60*time.Second, again)
+	if want := fmt.Sprintf("cosmos_height=%d kernel_height=%d", held, held); !strings.Contains(again.logText(), want) {
+		t.Fatalf("the next start did not find both sides at %d:\n%s", held, tail(again.logText(), 3000))
+	}
+	stopNode(t, again)
+}
+
 // sigtermDelay spreads the trials over agd's life. A third come within
 // 50 ms of exec (the process loading, agd's package initialisation, config);
 // a third within 3 s of exec (stores, the kernel's start and its handshake,
