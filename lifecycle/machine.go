@@ -293,7 +293,7 @@ func (m *Machine) kernelCommitted(ev KernelCommitted) []Action {
 	m.replay, m.replayHash = false, ""
 	// Even after a signal, cosmos commits h: the kernel already has, and
 	// stopping between the two would leave a half-committed block that
-	// offline tools (snapshots export, rollback) cannot use until a restart
+	// offline commands (snapshots export) cannot use until a restart
 	// replays it. agd's own commit is local and short; settle stops after it.
 	m.phase = PhaseCosmosCommitting
 	return []Action{CommitCosmos{Height: h}}
