@@ -267,15 +267,7 @@ func (n *runningNode) waitExit(t *testing.T, within time.Duration) int {
 func storedHeight(t *testing.T, home string) int64 {
 	t.Helper()
 	dir := filepath.Join(home, "data")
-	if _, err := os.Stat(filepath.Join(dir, "application.db")); err != nil {
-		t.Fatalf("no application database: %v", err)
-	}
-	appDB, err := cosmosdb.NewGoLevelDB("application", dir, nil)
-	if err != nil {
-		t.Fatalf("open application database: %v", err)
-	}
-	defer appDB.Close()
-	h := rootmulti.GetLatestVersion(appDB)
+	h := appHeight(t, home)
 	if _, err := os.Stat(filepath.Join(dir, "blockstore.db")); err == nil {
 		db, err := dbm.NewGoLevelDB("blockstore", dir)
 		if err != nil {
@@ -285,6 +277,23 @@ func storedHeight(t *testing.T, home string) int64 {
 		h = max(h, cmtstore.NewBlockStore(db).Height())
 	}
 	return h
+}
+
+// appHeight reads a stopped node's application database for the height its
+// cosmos state committed last: what `agd snapshots export` exports. The
+// block store may hold one block more (stored, then refused at shutdown).
+func appHeight(t *testing.T, home string) int64 {
+	t.Helper()
+	dir := filepath.Join(home, "data")
+	if _, err := os.Stat(filepath.Join(dir, "application.db")); err != nil {
+		t.Fatalf("no application database: %v", err)
+	}
+	appDB, err := cosmosdb.NewGoLevelDB("application", dir, nil)
+	if err != nil {
+		t.Fatalf("open application database: %v", err)
+	}
+	defer appDB.Close()
+	return rootmulti.GetLatestVersion(appDB)
 }
 
 // height asks the node's CometBFT RPC for its latest block height.

@@ -394,8 +394,8 @@ func TestSigtermDuringKernelCommit(t *testing.T) {
 	if cosmos, kernel := shutdownHeights(t, log); cosmos != held || kernel != held {
 		t.Fatalf("SIGTERM during the kernel's commit of %d: stopped at kernel %d, cosmos %d, want both %d:\n%s", held, kernel, cosmos, held, tail(log, 3000))
 	}
-	if h := storedHeight(t, ln.home(0)); h != held {
-		t.Fatalf("cosmos store at %d, want %d", h, held)
+	if h := appHeight(t, ln.home(0)); h != held {
+		t.Fatalf("application.db at %d, want %d", h, held)
 	}
 	mustAgd(t, "snapshots", "export", "--home", ln.home(0))
 

@@ -256,7 +256,10 @@ func TestSnapshotCommandsCarryTheKernel(t *testing.T) {
 		}
 	}
 	stopNode(t, validator)
-	h := storedHeight(t, ln.home(0))
+	h := appHeight(t, ln.home(0))
+	if cosmos, kernel := shutdownHeights(t, validator.logText()); cosmos != h || kernel != h {
+		t.Fatalf("stopped at kernel %d, cosmos %d, application.db at %d: a SIGTERM must leave all three level", kernel, cosmos, h)
+	}
 
 	mustAgd(t, "snapshots", "export", "--home", ln.home(0))
 	if out := mustAgd(t, "snapshots", "list", "--home", ln.home(0)); !strings.Contains(out, fmt.Sprintf("height: %d ", h)) {
