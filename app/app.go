@@ -61,6 +61,7 @@ import (
 	stakingkeeper "github.com/cosmos/cosmos-sdk/x/staking/keeper"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
+	"github.com/agd-project/agd/app/sigcache"
 	"github.com/agd-project/agd/rpc"
 	"github.com/agd-project/agd/x/kernelcall"
 	"github.com/agd-project/agd/x/swingset"
@@ -281,12 +282,12 @@ func New(
 	app.SetBeginBlocker(app.BeginBlocker)
 	app.SetEndBlocker(app.EndBlocker)
 
-	anteHandler, err := ante.NewAnteHandler(ante.HandlerOptions{
+	anteHandler, err := newAnteHandler(ante.HandlerOptions{
 		AccountKeeper:   app.AccountKeeper,
 		BankKeeper:      app.BankKeeper,
 		SignModeHandler: txConfig.SignModeHandler(),
 		SigGasConsumer:  ante.DefaultSigVerificationGasConsumer,
-	})
+	}, sigcache.New(sigCacheSize))
 	if err != nil {
 		panic(fmt.Errorf("ante handler: %w", err))
 	}
