@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { makeSlogger, SLOG_BATCH_SIZE, ERROR_ENTRY } from '../src/slog.js';
+import { makeSlogger, SLOG_BATCH_SIZE, ERROR_ENTRY, entryText } from '../src/slog.js';
 
 test('entries carry type, fields, time and monotime; flushed in batches', () => {
   const batches = [];
@@ -65,4 +65,20 @@ test('a SLOGFILE write that fails is logged and sent to agd as an agvm-error ent
   assert.equal(entries[0].site, 'slog_file');
   assert.match(entries[0].error, /SLOGFILE write failed: ENOSPC.*file slog disabled/);
   assert.deepEqual(logs, [entries[0].error], 'logged once; the file slog is off after the first failure');
+});
+
+test("SwingSet's entries keep their key order, their bigints written as numbers at any depth", () => {
+  const entries = [
+    { type: 'crank-start', crankNum: 12n, crankType: 'delivery', time: 1.5, monotime: 2 },
+    { type: 'deliver-result', crankNum: 3n, dr: ['ok', null, { compute: 10n, nested: [1n, { d: 2n }] }], time: 1, monotime: 2 },
+    { type: 'plain', a: 'x', b: [1, 2], c: { toJSON: () => 'as JSON' }, time: 1, monotime: 2 },
+  ];
+  const replacer = (_k, v) => (typeof v === 'bigint' ? Number(v) : v);
+  for (const e of entries) assert.equal(entryText(e), JSON.stringify(e, replacer), e.type);
+  assert.equal(entryText(entries[1]), '{"type":"deliver-result","crankNum":3,"dr":["ok",null,{"compute":10,"nested":[1,{"d":2}]}],"time":1,"monotime":2}');
+  const batches = [];
+  const slog = makeSlogger({ send: e => batches.push(e) });
+  slog.writeEntry(entries[0]);
+  slog.close();
+  assert.deepEqual(batches, [['{"type":"crank-start","crankNum":12,"crankType":"delivery","time":1.5,"monotime":2}']]);
 });
