@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,14 +44,6 @@ import (
 // same span by the same slog markers. The bare kernel is one process for
 // the whole run, so its history grows round by round like agd's kernel's,
 // and agd is paused (SIGSTOP) while it runs.
-
-// benchBlock is one block of a round as the slog tells it.
-type benchBlock struct {
-	Height                                   int64
-	Actions                                  int
-	Begin, EndStart, EndFinish, CommitFinish float64 // slog monotime, seconds
-	Computrons                               float64
-}
 
 // benchFigures is one round's result, agd's or bare's.
 type benchFigures struct {
@@ -106,7 +96,8 @@ func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, acco
 	}
 	fmt.Fprintf(os.Stderr, "bench: counter installed as %s\n", vat)
 	stopInclusion()
-	if _, _, err := benchAgdRound(ctx, tc, c.slog, accounts, vat, benchWarmBumps); err != nil {
+	slog := newBenchSlog(c.slog)
+	if _, _, err := benchAgdRound(ctx, tc, slog, accounts, vat, benchWarmBumps); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
 	if err := bare.ready(); err != nil {
@@ -115,7 +106,7 @@ func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, acco
 	var ratios []float64
 	var agdAll, bareAll benchFigures
 	for round := 1; round <= o.benchRounds; round++ {
-		agd, schedule, err := benchAgdRound(ctx, tc, c.slog, accounts, vat, o.benchKernel)
+		agd, schedule, err := benchAgdRound(ctx, tc, slog, accounts, vat, o.benchKernel)
 		if err != nil {
 			return fmt.Errorf("round %d, agd: %w", round, err)
 		}
@@ -155,15 +146,15 @@ func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, acco
 // figures and the per-block schedule of actions from the slog. Action ids
 // are consecutive and nothing else queues actions meanwhile, so the round's
 // are the n after the last one the slog published.
-func benchAgdRound(ctx context.Context, tc *txClient, slogPath string, accounts []*account, vat string, n int) (benchFigures, []int, error) {
+func benchAgdRound(ctx context.Context, tc *txClient, slog *benchSlog, accounts []*account, vat string, n int) (benchFigures, []int, error) {
 	h0, err := tc.height(ctx)
 	if err != nil {
 		return benchFigures{}, nil, err
 	}
-	base, err := lastPublishedID(slogPath)
-	if err != nil {
+	if err := slog.poll(); err != nil {
 		return benchFigures{}, nil, err
 	}
+	base := slog.lastID
 	if err := benchDeliveries(ctx, tc, accounts, vat, n); err != nil {
 		return benchFigures{}, nil, err
 	}
@@ -173,7 +164,12 @@ func benchAgdRound(ctx context.Context, tc *txClient, slogPath string, accounts 
 	}
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
-		f, schedule, err := readBenchSlog(slogPath, h0, ids)
+		err := slog.poll()
+		var f benchFigures
+		var schedule []int
+		if err == nil {
+			f, schedule, err = slog.round(h0, ids)
+		}
 		if err == nil {
 			return f, schedule, checkOutcome(ctx, tc, base+uint64(n))
 		}
@@ -199,23 +195,6 @@ func checkOutcome(ctx context.Context, tc *txClient, id uint64) error {
 		return fmt.Errorf("%s is %q, want a result", path, res.Value)
 	}
 	return nil
-}
-
-var publishedIDRE = regexp.MustCompile(`published\.swingset\.(?:deliver|install)\.([0-9]+)`)
-
-// lastPublishedID is the largest action id whose outcome the slog shows.
-func lastPublishedID(slogPath string) (uint64, error) {
-	data, err := os.ReadFile(slogPath)
-	if err != nil {
-		return 0, err
-	}
-	var last uint64
-	for _, m := range publishedIDRE.FindAllSubmatch(data, -1) {
-		if id, err := strconv.ParseUint(string(m[1]), 10, 64); err == nil {
-			last = max(last, id)
-		}
-	}
-	return last, nil
 }
 
 // benchDeliveries signs n deliveries of vat.bump() spread over the
@@ -303,102 +282,6 @@ func installedVat(ctx context.Context, tc *txClient, id string) (string, error) 
 	return out.VatID, nil
 }
 
-var publishedDeliverRE = regexp.MustCompile(`published\.swingset\.deliver\.([0-9]+)`)
-
-// readBenchSlog reads the blocks after height h0 from the slog: the round's
-// span runs from the first block with actions to the block whose slog names
-// the last of ids' outcomes. It fails until every outcome and that block's
-// commit are in the file.
-func readBenchSlog(path string, h0 int64, ids map[string]bool) (benchFigures, []int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return benchFigures{}, nil, err
-	}
-	defer f.Close()
-	blocks := map[int64]*benchBlock{}
-	var cur *benchBlock
-	settled := map[string]int64{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if cur != nil && bytes.Contains(line, []byte("published.swingset.deliver.")) {
-			for _, m := range publishedDeliverRE.FindAllSubmatch(line, -1) {
-				if id := string(m[1]); ids[id] {
-					settled[id] = cur.Height
-				}
-			}
-		}
-		if !bytes.Contains(line, []byte(`"cosmic-swingset-`)) {
-			continue
-		}
-		var e struct {
-			Type        string  `json:"type"`
-			BlockHeight int64   `json:"blockHeight"`
-			Monotime    float64 `json:"monotime"`
-			Actions     int     `json:"actions"`
-			Computrons  string  `json:"computrons"`
-		}
-		if json.Unmarshal(line, &e) != nil || e.BlockHeight <= h0 {
-			continue
-		}
-		b := blocks[e.BlockHeight]
-		if b == nil {
-			b = &benchBlock{Height: e.BlockHeight}
-			blocks[e.BlockHeight] = b
-		}
-		switch e.Type {
-		case "cosmic-swingset-begin-block":
-			b.Begin, cur = e.Monotime, b
-		case "cosmic-swingset-end-block-start":
-			b.EndStart, b.Actions = e.Monotime, e.Actions
-		case "cosmic-swingset-run-finish":
-			b.Computrons, _ = strconv.ParseFloat(e.Computrons, 64)
-		case "cosmic-swingset-end-block-finish":
-			b.EndFinish = e.Monotime
-		case "cosmic-swingset-commit-block-finish":
-			b.CommitFinish = e.Monotime
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return benchFigures{}, nil, err
-	}
-	if len(settled) < len(ids) {
-		return benchFigures{}, nil, fmt.Errorf("slog %s names %d of %d outcomes", path, len(settled), len(ids))
-	}
-	first, last := int64(0), int64(0)
-	for h, b := range blocks {
-		if b.Actions > 0 && (first == 0 || h < first) {
-			first = h
-		}
-	}
-	for _, h := range settled {
-		last = max(last, h)
-	}
-	if first == 0 || blocks[last].CommitFinish == 0 {
-		return benchFigures{}, nil, fmt.Errorf("slog %s: block %d not committed yet", path, last)
-	}
-	var fig benchFigures
-	var schedule []int
-	var kernelMs float64
-	for h := first; h <= last; h++ {
-		b := blocks[h]
-		if b == nil || b.Begin == 0 || b.EndFinish == 0 {
-			return benchFigures{}, nil, fmt.Errorf("slog %s: block %d incomplete", path, h)
-		}
-		schedule = append(schedule, b.Actions)
-		fig.Deliveries += b.Actions
-		fig.Computrons += b.Computrons
-		kernelMs += 1000 * (b.EndFinish - b.EndStart)
-	}
-	if fig.Deliveries != len(ids) {
-		return benchFigures{}, nil, fmt.Errorf("slog %s: blocks %d-%d carried %d actions, want the round's %d", path, first, last, fig.Deliveries, len(ids))
-	}
-	fig.Blocks = len(schedule)
-	fig.Seconds = blocks[last].CommitFinish - blocks[first].Begin
-	fig.KernelMsPerBlock = kernelMs / float64(fig.Blocks)
-	return fig, schedule, nil
-}
 
 // bareKernel is agvm/bench/bench.js in its BENCH_STDIN mode: one kernel,
 // warmed once, that runs each schedule written to it and keeps its history

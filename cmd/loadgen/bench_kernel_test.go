@@ -8,11 +8,10 @@ import (
 	"testing"
 )
 
-// TestReadBenchSlog reads a round from a slog written the way agvm writes
-// one: the span runs from the begin of the first block with actions to the
+// TestBenchSlog follows a slog written the way agvm writes one, in parts: the span runs from the begin of the first block with actions to the
 // commit of the block whose syscalls publish the last outcome, and the
 // schedule is each block's action count, carried-over blocks included.
-func TestReadBenchSlog(t *testing.T) {
+func TestBenchSlog(t *testing.T) {
 	var b strings.Builder
 	marker := func(typ string, h int64, monotime float64, extra string) {
 		fmt.Fprintf(&b, `{"type":"cosmic-swingset-%s","blockHeight":%d%s,"time":1,"monotime":%g}`+"\n", typ, h, extra, monotime)
@@ -34,12 +33,36 @@ func TestReadBenchSlog(t *testing.T) {
 	block(6, 30, 1, "50", 11)  // the last action
 	block(7, 40, 0, "25", 12)  // carried over: publishes the last outcome
 	block(8, 50, 0, "0")       // after the round
+	text := b.String()
 	path := filepath.Join(t.TempDir(), "slog.jsonl")
-	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+	// Written in three parts, the first two ending inside a line, and
+	// polled after each: the follower must read what a single read of the
+	// whole file would.
+	slog := newBenchSlog(path)
+	cuts := []int{len(text) / 3, 2 * len(text) / 3, len(text)}
+	ids := map[string]bool{"10": true, "11": true, "12": true}
+	f, err := os.Create(path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	ids := map[string]bool{"10": true, "11": true, "12": true}
-	fig, schedule, err := readBenchSlog(path, 4, ids)
+	defer f.Close()
+	from := 0
+	for i, to := range cuts {
+		if text[to-1] == '\n' && i < len(cuts)-1 {
+			t.Fatalf("cut %d falls at a line's end; the test wants it inside one", i)
+		}
+		if _, err := f.WriteString(text[from:to]); err != nil {
+			t.Fatal(err)
+		}
+		from = to
+		if err := slog.poll(); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := slog.round(4, ids); i < len(cuts)-1 && err == nil {
+			t.Fatalf("after part %d of 3 the round is complete", i+1)
+		}
+	}
+	fig, schedule, err := slog.round(4, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,11 +76,16 @@ func TestReadBenchSlog(t *testing.T) {
 	}
 	// An outcome the slog does not show yet: not done.
 	ids["13"] = true
-	if _, _, err := readBenchSlog(path, 4, ids); err == nil || !strings.Contains(err.Error(), "3 of 4 outcomes") {
+	if _, _, err := slog.round(4, ids); err == nil || !strings.Contains(err.Error(), "3 of 4 outcomes") {
 		t.Errorf("with an outcome missing: err %v, want one counting 3 of 4 outcomes", err)
 	}
-	if last, err := lastPublishedID(path); err != nil || last != 12 {
-		t.Errorf("lastPublishedID %d, %v; want 12", last, err)
+	if slog.lastID != 12 {
+		t.Errorf("last published id %d, want 12", slog.lastID)
+	}
+	// A poll with nothing appended reads nothing and changes nothing.
+	offset := slog.offset
+	if err := slog.poll(); err != nil || slog.offset != offset {
+		t.Errorf("an idle poll: offset %d -> %d, err %v", offset, slog.offset, err)
 	}
 }
 
