@@ -282,7 +282,6 @@ func installedVat(ctx context.Context, tc *txClient, id string) (string, error) 
 	return out.VatID, nil
 }
 
-
 // bareKernel is agvm/bench/bench.js in its BENCH_STDIN mode: one kernel,
 // warmed once, that runs each schedule written to it and keeps its history
 // from round to round as agd's kernel does.
