@@ -140,6 +140,7 @@ function main() {
     log,
     maxLineBytes,
     readSync: reader.readSync,
+    whileBlocked: () => slog.serializePending(),
   });
 
   function onSignal(signal) {

@@ -82,3 +82,43 @@ test("SwingSet's entries keep their key order, their bigints written as numbers 
   slog.close();
   assert.deepEqual(batches, [['{"type":"crank-start","crankNum":12,"crankType":"delivery","time":1.5,"monotime":2}']]);
 });
+
+test("SwingSet's hardened entries wait for their text until serializePending or a flush, in order", () => {
+  let texts = 0;
+  const counted = Object.freeze({ toJSON: () => ((texts += 1), 'v') });
+  const batches = [];
+  const slog = makeSlogger({ send: e => batches.push(e), now: () => 1, monotime: () => 2 });
+  slog.write('cosmic-swingset-begin-block', { blockHeight: 4 });
+  slog.writeEntry(Object.freeze({ type: 'deliver', crankNum: 1n, v: counted, time: 1, monotime: 2 }));
+  slog.write('agvm-note', { n: 1 });
+  assert.equal(texts, 0, 'a frozen entry is not turned into text as it comes');
+  slog.serializePending();
+  assert.equal(texts, 1);
+  assert.equal(batches.length, 0, 'serializePending sends nothing');
+  slog.writeEntry(Object.freeze({ type: 'syscall', crankNum: 1n, v: counted, time: 1, monotime: 2 }));
+  slog.flush();
+  assert.equal(texts, 2, 'each entry turned into text once');
+  assert.deepEqual(batches, [
+    [
+      '{"type":"cosmic-swingset-begin-block","blockHeight":4,"time":1,"monotime":2}',
+      '{"type":"deliver","crankNum":1,"v":"v","time":1,"monotime":2}',
+      '{"type":"agvm-note","n":1,"time":1,"monotime":2}',
+      '{"type":"syscall","crankNum":1,"v":"v","time":1,"monotime":2}',
+    ],
+  ]);
+  // The next batch starts over.
+  slog.writeEntry(Object.freeze({ type: 'crank-start', crankNum: 2n, time: 1, monotime: 2 }));
+  slog.serializePending();
+  slog.flush();
+  assert.deepEqual(batches[1], ['{"type":"crank-start","crankNum":2,"time":1,"monotime":2}']);
+});
+
+test('an entry that is not frozen is turned into text as it comes: later changes do not show', () => {
+  const batches = [];
+  const slog = makeSlogger({ send: e => batches.push(e) });
+  const entry = { type: 'x', n: 1, time: 1, monotime: 2 };
+  slog.writeEntry(entry);
+  entry.n = 2;
+  slog.flush();
+  assert.deepEqual(batches, [['{"type":"x","n":1,"time":1,"monotime":2}']]);
+});
