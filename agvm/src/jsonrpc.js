@@ -258,10 +258,6 @@ export class LineSplitter {
  * @param {number} [opts.maxLineBytes]
  * @param {(buf: Buffer) => number} [opts.readSync] reads from the same
  *   input, blocking: the number of bytes read, 0 at EOF; needed by callSync.
- * @param {() => void} [opts.whileBlocked] work for the time callSync's
- *   request is with the peer: called after the request is written and
- *   before its answer is read (main.js turns the slog's waiting entries
- *   into text). What it throws is logged.
  */
 export function makeConnection(opts) {
   const {
@@ -275,7 +271,6 @@ export function makeConnection(opts) {
     onUnpropagated = () => {},
     maxLineBytes = DEFAULT_MAX_LINE_BYTES,
     readSync,
-    whileBlocked = () => {},
   } = opts;
 
   /** Logs an error nothing can answer with, and reports it at site. */
@@ -531,11 +526,6 @@ export function makeConnection(opts) {
       inSyncCall = true;
       try {
         send({ id, method, params: [params] });
-        try {
-          whileBlocked();
-        } catch (e) {
-          log(`while waiting for ${method}: ${e.message}`);
-        }
         readUntilAnswered(id);
       } finally {
         inSyncCall = wasInSyncCall;

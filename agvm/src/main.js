@@ -140,7 +140,6 @@ function main() {
     log,
     maxLineBytes,
     readSync: reader.readSync,
-    whileBlocked: () => slog.serializePending(),
   });
 
   function onSignal(signal) {

@@ -12,7 +12,7 @@ import { makeConnection, RpcError, ErrorCodes } from '../src/jsonrpc.js';
  * bytes, EOF, when it runs out). `script` entries may be functions of the
  * lines written so far, so an answer can echo a request's id.
  */
-function harness({ script = [], handler = () => null, whileBlocked } = {}) {
+function harness({ script = [], handler = () => null } = {}) {
   const input = new PassThrough();
   const written = [];
   const handled = [];
@@ -27,7 +27,6 @@ function harness({ script = [], handler = () => null, whileBlocked } = {}) {
     },
     onProtocolError: () => {},
     onEOF: () => (eof = true),
-    whileBlocked,
     readSync: buf => {
       reads.n += 1;
       const next = script.shift();
@@ -47,19 +46,6 @@ test('callSync writes the request, then returns the answer read from the pipe', 
   assert.deepEqual(result, { nonce: 7 });
   assert.deepEqual(h.written, [{ id: 1, method: 'vbank.Give', params: [{ address: 'agoric1x', denom: 'ubld', amount: '5' }] }]);
   assert.equal(h.conn.pendingCalls, 0);
-});
-
-test('whileBlocked runs after the request is written and before the answer is read; what it throws does not fail the call', () => {
-  const seen = [];
-  const h = harness({
-    script: [answerTo('ok')],
-    whileBlocked: () => {
-      seen.push({ written: h.written.length, reads: h.reads.n });
-      throw Error('boom');
-    },
-  });
-  assert.equal(h.conn.callSync('vstorage.Set', {}), 'ok');
-  assert.deepEqual(seen, [{ written: 1, reads: 0 }]);
 });
 
 test('an answer split across reads, or after other lines in one read, is found', () => {
