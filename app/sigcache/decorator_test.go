@@ -117,8 +117,8 @@ func (w *world) tx(priv cryptotypes.PrivKey, acc sdk.AccountI, accNum uint64, ch
 }
 
 // run passes tx through the SDK's signature check behind cache, in mode,
-// on a fresh gas meter; it returns the error and the gas used.
-func (w *world) run(cache *sigcache.Cache, mode sdk.ExecMode, tx sdk.Tx, raw []byte) (error, storetypes.Gas) {
+// on a fresh gas meter; it returns the gas used and the error.
+func (w *world) run(cache *sigcache.Cache, mode sdk.ExecMode, tx sdk.Tx, raw []byte) (storetypes.Gas, error) {
 	verify := ante.NewSigVerificationDecorator(w.accounts, w.handlers)
 	var d sdk.AnteDecorator = verify
 	if cache != nil {
@@ -137,7 +137,7 @@ func (w *world) run(cache *sigcache.Cache, mode sdk.ExecMode, tx sdk.Tx, raw []b
 	if err == nil && !sigverifyAfter {
 		w.t.Fatalf("mode %d: the decorators after the signature check ran with signature checking off", mode)
 	}
-	return err, ctx.GasMeter().GasConsumed()
+	return ctx.GasMeter().GasConsumed(), err
 }
 
 // afterDecorator records whether the decorators after the signature check
@@ -149,30 +149,34 @@ func (a afterDecorator) AnteHandle(ctx sdk.Context, tx sdk.Tx, simulate bool, ne
 	return next(ctx, tx, simulate)
 }
 
-func (w *world) checksSince(f func()) int64 {
+// goodTx is a transaction of a new signer, signed as CheckTx and the block
+// expect it.
+func (w *world) goodTx() (sdk.AccountI, sdk.Tx, []byte) {
+	priv, acc := w.signer()
+	tx, raw := w.tx(priv, acc, acc.GetAccountNumber(), chainID)
+	return acc, tx, raw
+}
+
+// pass runs tx as run does, fails the test if it is refused, and returns
+// how many signatures the SDK verified.
+func (w *world) pass(cache *sigcache.Cache, mode sdk.ExecMode, tx sdk.Tx, raw []byte) int64 {
+	w.t.Helper()
 	before := w.checks.Load()
-	f()
+	if _, err := w.run(cache, mode, tx, raw); err != nil {
+		w.t.Fatalf("mode %d: %v", mode, err)
+	}
 	return w.checks.Load() - before
 }
 
 func TestABlockSkipsTheCheckItsCheckTxMade(t *testing.T) {
 	w := newWorld(t)
 	cache := sigcache.New(100)
-	priv, acc := w.signer()
-	tx, raw := w.tx(priv, acc, acc.GetAccountNumber(), chainID)
+	_, tx, raw := w.goodTx()
 
-	if n := w.checksSince(func() {
-		if err, _ := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
-			t.Fatalf("CheckTx: %v", err)
-		}
-	}); n != 1 {
+	if n := w.pass(cache, sdk.ExecModeCheck, tx, raw); n != 1 {
 		t.Fatalf("CheckTx verified %d signatures, want 1", n)
 	}
-	if n := w.checksSince(func() {
-		if err, _ := w.run(cache, sdk.ExecModeFinalize, tx, raw); err != nil {
-			t.Fatalf("FinalizeBlock: %v", err)
-		}
-	}); n != 0 {
+	if n := w.pass(cache, sdk.ExecModeFinalize, tx, raw); n != 0 {
 		t.Fatalf("FinalizeBlock verified %d signatures after CheckTx had, want 0", n)
 	}
 	if cache.Hits() != 1 || cache.Misses() != 0 {
@@ -183,13 +187,8 @@ func TestABlockSkipsTheCheckItsCheckTxMade(t *testing.T) {
 func TestABlockChecksWhatCheckTxDidNotSee(t *testing.T) {
 	w := newWorld(t)
 	cache := sigcache.New(100)
-	priv, acc := w.signer()
-	tx, raw := w.tx(priv, acc, acc.GetAccountNumber(), chainID)
-	if n := w.checksSince(func() {
-		if err, _ := w.run(cache, sdk.ExecModeFinalize, tx, raw); err != nil {
-			t.Fatalf("FinalizeBlock: %v", err)
-		}
-	}); n != 1 {
+	_, tx, raw := w.goodTx()
+	if n := w.pass(cache, sdk.ExecModeFinalize, tx, raw); n != 1 {
 		t.Fatalf("FinalizeBlock verified %d signatures of a transaction no CheckTx saw, want 1", n)
 	}
 	if cache.Misses() != 1 || cache.Len() != 0 {
@@ -203,7 +202,7 @@ func TestABadSignatureIsNeverRemembered(t *testing.T) {
 	priv, acc := w.signer()
 	tx, raw := w.tx(priv, acc, acc.GetAccountNumber()+1, chainID) // signed over the wrong account number
 	for _, mode := range []sdk.ExecMode{sdk.ExecModeCheck, sdk.ExecModeFinalize} {
-		if err, _ := w.run(cache, mode, tx, raw); err == nil {
+		if _, err := w.run(cache, mode, tx, raw); err == nil {
 			t.Fatalf("mode %d: a signature over the wrong account number passed", mode)
 		}
 	}
@@ -219,16 +218,15 @@ func TestTheKeyCoversTheSignBytes(t *testing.T) {
 	t.Run("account number", func(t *testing.T) {
 		w := newWorld(t)
 		cache := sigcache.New(100)
-		priv, acc := w.signer()
-		tx, raw := w.tx(priv, acc, acc.GetAccountNumber(), chainID)
-		if err, _ := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
+		acc, tx, raw := w.goodTx()
+		if _, err := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
 			t.Fatalf("CheckTx: %v", err)
 		}
 		if err := acc.SetAccountNumber(acc.GetAccountNumber() + 7); err != nil {
 			t.Fatal(err)
 		}
 		w.accounts.SetAccount(w.ctx, acc)
-		if err, _ := w.run(cache, sdk.ExecModeFinalize, tx, raw); err == nil {
+		if _, err := w.run(cache, sdk.ExecModeFinalize, tx, raw); err == nil {
 			t.Fatalf("FinalizeBlock passed a signature over account number %d for an account numbered %d", acc.GetAccountNumber()-7, acc.GetAccountNumber())
 		}
 		if cache.Hits() != 0 {
@@ -238,33 +236,31 @@ func TestTheKeyCoversTheSignBytes(t *testing.T) {
 	t.Run("chain ID", func(t *testing.T) {
 		w := newWorld(t)
 		cache := sigcache.New(100)
-		priv, acc := w.signer()
-		tx, raw := w.tx(priv, acc, acc.GetAccountNumber(), chainID)
-		if err, _ := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
+		_, tx, raw := w.goodTx()
+		if _, err := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
 			t.Fatalf("CheckTx: %v", err)
 		}
 		w.ctx = w.ctx.WithChainID("another-chain")
-		if err, _ := w.run(cache, sdk.ExecModeFinalize, tx, raw); err == nil {
+		if _, err := w.run(cache, sdk.ExecModeFinalize, tx, raw); err == nil {
 			t.Fatal("FinalizeBlock on another chain passed a signature over " + chainID)
 		}
 	})
 	t.Run("public key", func(t *testing.T) {
 		w := newWorld(t)
 		cache := sigcache.New(100)
-		priv, acc := w.signer()
-		tx, raw := w.tx(priv, acc, acc.GetAccountNumber(), chainID)
-		if err, _ := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
+		acc, tx, raw := w.goodTx()
+		if _, err := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
 			t.Fatalf("CheckTx: %v", err)
 		}
 		if err := acc.SetPubKey(secp256k1.GenPrivKey().PubKey()); err != nil {
 			t.Fatal(err)
 		}
 		w.accounts.SetAccount(w.ctx, acc)
-		if n := w.checksSince(func() {
-			if err, _ := w.run(cache, sdk.ExecModeFinalize, tx, raw); err == nil {
-				t.Fatal("FinalizeBlock passed a signature by a key the account no longer has")
-			}
-		}); n != 1 {
+		before := w.checks.Load()
+		if _, err := w.run(cache, sdk.ExecModeFinalize, tx, raw); err == nil {
+			t.Fatal("FinalizeBlock passed a signature by a key the account no longer has")
+		}
+		if n := w.checks.Load() - before; n != 1 {
 			t.Fatalf("FinalizeBlock verified %d signatures, want 1", n)
 		}
 	})
@@ -273,13 +269,8 @@ func TestTheKeyCoversTheSignBytes(t *testing.T) {
 func TestReCheckTxNeitherChecksNorRemembers(t *testing.T) {
 	w := newWorld(t)
 	cache := sigcache.New(100)
-	priv, acc := w.signer()
-	tx, raw := w.tx(priv, acc, acc.GetAccountNumber(), chainID)
-	if n := w.checksSince(func() {
-		if err, _ := w.run(cache, sdk.ExecModeReCheck, tx, raw); err != nil {
-			t.Fatalf("ReCheckTx: %v", err)
-		}
-	}); n != 0 || cache.Len() != 0 {
+	_, tx, raw := w.goodTx()
+	if n := w.pass(cache, sdk.ExecModeReCheck, tx, raw); n != 0 || cache.Len() != 0 {
 		t.Fatalf("ReCheckTx verified %d signatures and remembered %d keys, want 0 and 0", n, cache.Len())
 	}
 }
@@ -288,15 +279,14 @@ func TestReCheckTxNeitherChecksNorRemembers(t *testing.T) {
 // decorator must charge the same.
 func TestGasIsTheSDKsOnAHitAndAMiss(t *testing.T) {
 	w := newWorld(t)
-	priv, acc := w.signer()
-	tx, raw := w.tx(priv, acc, acc.GetAccountNumber(), chainID)
+	_, tx, raw := w.goodTx()
 	cache := sigcache.New(100)
-	if err, _ := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
+	if _, err := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
 		t.Fatal(err)
 	}
-	_, hit := w.run(cache, sdk.ExecModeFinalize, tx, raw)
-	_, miss := w.run(sigcache.New(100), sdk.ExecModeFinalize, tx, raw)
-	_, sdkOwn := w.run(nil, sdk.ExecModeFinalize, tx, raw)
+	hit, _ := w.run(cache, sdk.ExecModeFinalize, tx, raw)
+	miss, _ := w.run(sigcache.New(100), sdk.ExecModeFinalize, tx, raw)
+	sdkOwn, _ := w.run(nil, sdk.ExecModeFinalize, tx, raw)
 	if hit != sdkOwn || miss != sdkOwn {
 		t.Fatalf("gas: hit %d, miss %d, the SDK's decorator %d; want all equal", hit, miss, sdkOwn)
 	}
@@ -314,9 +304,8 @@ func TestTheOldestKeyIsForgottenFirst(t *testing.T) {
 	}
 	var txs []sent
 	for range 3 {
-		priv, acc := w.signer()
-		tx, raw := w.tx(priv, acc, acc.GetAccountNumber(), chainID)
-		if err, _ := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
+		_, tx, raw := w.goodTx()
+		if _, err := w.run(cache, sdk.ExecModeCheck, tx, raw); err != nil {
 			t.Fatal(err)
 		}
 		txs = append(txs, sent{tx, raw})
@@ -325,11 +314,7 @@ func TestTheOldestKeyIsForgottenFirst(t *testing.T) {
 		t.Fatalf("%d keys remembered, want the bound, 2", cache.Len())
 	}
 	for i, want := range []int64{1, 0, 0} {
-		if n := w.checksSince(func() {
-			if err, _ := w.run(cache, sdk.ExecModeFinalize, txs[i].tx, txs[i].raw); err != nil {
-				t.Fatal(err)
-			}
-		}); n != want {
+		if n := w.pass(cache, sdk.ExecModeFinalize, txs[i].tx, txs[i].raw); n != want {
 			t.Fatalf("transaction %d: %d signatures verified, want %d", i, n, want)
 		}
 	}
