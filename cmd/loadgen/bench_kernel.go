@@ -96,8 +96,8 @@ func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, acco
 	}
 	fmt.Fprintf(os.Stderr, "bench: counter installed as %s\n", vat)
 	stopInclusion()
-	slog := newBenchSlog(c.slog)
-	if _, _, err := benchAgdRound(ctx, tc, slog, accounts, vat, benchWarmBumps); err != nil {
+	nodeSlog := newBenchSlog(c.slog)
+	if _, _, err := benchAgdRound(ctx, tc, nodeSlog, accounts, vat, benchWarmBumps); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
 	if err := bare.ready(); err != nil {
@@ -106,7 +106,7 @@ func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, acco
 	var ratios []float64
 	var agdAll, bareAll benchFigures
 	for round := 1; round <= o.benchRounds; round++ {
-		agd, schedule, err := benchAgdRound(ctx, tc, slog, accounts, vat, o.benchKernel)
+		agd, schedule, err := benchAgdRound(ctx, tc, nodeSlog, accounts, vat, o.benchKernel)
 		if err != nil {
 			return fmt.Errorf("round %d, agd: %w", round, err)
 		}
@@ -146,15 +146,15 @@ func runKernelBench(ctx context.Context, o options, tc *txClient, c *chain, acco
 // figures and the per-block schedule of actions from the slog. Action ids
 // are consecutive and nothing else queues actions meanwhile, so the round's
 // are the n after the last one the slog published.
-func benchAgdRound(ctx context.Context, tc *txClient, slog *benchSlog, accounts []*account, vat string, n int) (benchFigures, []int, error) {
+func benchAgdRound(ctx context.Context, tc *txClient, nodeSlog *benchSlog, accounts []*account, vat string, n int) (benchFigures, []int, error) {
 	h0, err := tc.height(ctx)
 	if err != nil {
 		return benchFigures{}, nil, err
 	}
-	if err := slog.poll(); err != nil {
+	if err := nodeSlog.poll(); err != nil {
 		return benchFigures{}, nil, err
 	}
-	base := slog.lastID
+	base := nodeSlog.lastID
 	if err := benchDeliveries(ctx, tc, accounts, vat, n); err != nil {
 		return benchFigures{}, nil, err
 	}
@@ -164,11 +164,11 @@ func benchAgdRound(ctx context.Context, tc *txClient, slog *benchSlog, accounts 
 	}
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
-		err := slog.poll()
+		err := nodeSlog.poll()
 		var f benchFigures
 		var schedule []int
 		if err == nil {
-			f, schedule, err = slog.round(h0, ids)
+			f, schedule, err = nodeSlog.round(h0, ids)
 		}
 		if err == nil {
 			return f, schedule, checkOutcome(ctx, tc, base+uint64(n))
