@@ -80,7 +80,11 @@ func (d Decorator) key(ctx sdk.Context, tx sdk.Tx) (key Key, ok bool) {
 	writeField(h, txBytes)
 	for _, signer := range signers {
 		acc := d.accounts.GetAccount(free, signer)
-		if acc == nil || acc.GetPubKey() == nil {
+		if acc == nil {
+			return key, false
+		}
+		pubKey := acc.GetPubKey()
+		if pubKey == nil {
 			return key, false
 		}
 		accNum := acc.GetAccountNumber()
@@ -88,8 +92,8 @@ func (d Decorator) key(ctx sdk.Context, tx sdk.Tx) (key Key, ok bool) {
 			accNum = 0
 		}
 		writeField(h, binary.BigEndian.AppendUint64(nil, accNum))
-		writeField(h, []byte(acc.GetPubKey().Type()))
-		writeField(h, acc.GetPubKey().Bytes())
+		writeField(h, []byte(pubKey.Type()))
+		writeField(h, pubKey.Bytes())
 	}
 	h.Sum(key[:0])
 	return key, true
