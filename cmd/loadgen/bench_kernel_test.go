@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-// TestBenchSlog follows a slog written the way agvm writes one, in parts: the span runs from the begin of the first block with actions to the
+// TestBenchSlog follows a slog written the way agvm writes one, in parts:
+// the span runs from the begin of the first block with actions to the
 // commit of the block whose syscalls publish the last outcome, and the
 // schedule is each block's action count, carried-over blocks included.
 func TestBenchSlog(t *testing.T) {
@@ -38,7 +39,7 @@ func TestBenchSlog(t *testing.T) {
 	// Written in three parts, the first two ending inside a line, and
 	// polled after each: the follower must read what a single read of the
 	// whole file would.
-	slog := newBenchSlog(path)
+	follower := newBenchSlog(path)
 	cuts := []int{len(text) / 3, 2 * len(text) / 3, len(text)}
 	ids := map[string]bool{"10": true, "11": true, "12": true}
 	f, err := os.Create(path)
@@ -55,14 +56,14 @@ func TestBenchSlog(t *testing.T) {
 			t.Fatal(err)
 		}
 		from = to
-		if err := slog.poll(); err != nil {
+		if err := follower.poll(); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := slog.round(4, ids); i < len(cuts)-1 && err == nil {
+		if _, _, err := follower.round(4, ids); i < len(cuts)-1 && err == nil {
 			t.Fatalf("after part %d of 3 the round is complete", i+1)
 		}
 	}
-	fig, schedule, err := slog.round(4, ids)
+	fig, schedule, err := follower.round(4, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,16 +77,16 @@ func TestBenchSlog(t *testing.T) {
 	}
 	// An outcome the slog does not show yet: not done.
 	ids["13"] = true
-	if _, _, err := slog.round(4, ids); err == nil || !strings.Contains(err.Error(), "3 of 4 outcomes") {
+	if _, _, err := follower.round(4, ids); err == nil || !strings.Contains(err.Error(), "3 of 4 outcomes") {
 		t.Errorf("with an outcome missing: err %v, want one counting 3 of 4 outcomes", err)
 	}
-	if slog.lastID != 12 {
-		t.Errorf("last published id %d, want 12", slog.lastID)
+	if follower.lastID != 12 {
+		t.Errorf("last published id %d, want 12", follower.lastID)
 	}
 	// A poll with nothing appended reads nothing and changes nothing.
-	offset := slog.offset
-	if err := slog.poll(); err != nil || slog.offset != offset {
-		t.Errorf("an idle poll: offset %d -> %d, err %v", offset, slog.offset, err)
+	offset := follower.offset
+	if err := follower.poll(); err != nil || follower.offset != offset {
+		t.Errorf("an idle poll: offset %d -> %d, err %v", offset, follower.offset, err)
 	}
 }
 
